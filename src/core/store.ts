@@ -1,0 +1,286 @@
+/**
+ * The mock's state (users, clients, sessions, dev browsers) and every operation on it. No HTTP here:
+ * the routes, the control API and the programmatic handle all call these methods.
+ */
+import type { TimeSource } from './clock.js'
+import { errors } from './errors.js'
+import { newId } from './ids.js'
+import { abandonAtAfterActivity, assertAllowed, isSignedIn, statusAt, type Settings } from './lifecycle.js'
+import type { SessionStatus } from './wire.js'
+
+export interface User {
+  id: string
+  firstName: string | null
+  lastName: string | null
+  username: string | null
+  emailAddress: string | null
+  emailAddressId: string | null
+  imageUrl: string | null
+  publicMetadata: Record<string, unknown>
+  unsafeMetadata: Record<string, unknown>
+  externalId: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface Session {
+  id: string
+  clientId: string
+  userId: string
+  /** Stored status; read it through `Store.status()`, which applies the clock. */
+  status: SessionStatus
+  createdAt: number
+  updatedAt: number
+  lastActiveAt: number
+  expireAt: number
+  abandonAt: number
+  lastActiveOrganizationId: string | null
+  lastActiveToken: string | null
+  actor: Record<string, unknown> | null
+  tasks: { key: string }[] | null
+}
+
+export interface Client {
+  id: string
+  /** Ids of the sessions still on the client, oldest first (removed and revoked ones are dropped). */
+  sessionIds: string[]
+  lastActiveSessionId: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+/**
+ * Who is asking. `clientId: null` is an anonymous caller (a plain curl): it may act on any session
+ * by id, through that session's own client. `devBrowser` is set when a dev browser made the request.
+ */
+export interface Caller {
+  clientId: string | null
+}
+
+export const ANONYMOUS: Caller = { clientId: null }
+
+/** The result of a session operation: the session and the client it was on, after the change. */
+export interface SessionResult {
+  session: Session
+  client: Client
+}
+
+export class Store {
+  readonly users = new Map<string, User>()
+  readonly clients = new Map<string, Client>()
+  /** Every session ever created, removed and revoked ones too (for `/__mock/state`). */
+  readonly sessions = new Map<string, Session>()
+  /** Dev browser id → the client it is bound to (null until it has one). */
+  readonly devBrowsers = new Map<string, string | null>()
+
+  constructor(
+    readonly clock: TimeSource,
+    readonly settings: Settings,
+  ) {}
+
+  status(session: Session): SessionStatus {
+    return statusAt(session, this.clock.now())
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  client(id: string): Client {
+    const client = this.clients.get(id)
+    if (!client) throw errors.notFound('client', id)
+    return client
+  }
+
+  user(id: string): User {
+    const user = this.users.get(id)
+    if (!user) throw errors.notFound('user', id)
+    return user
+  }
+
+  /** A session the caller may see: on the caller's client (or any client for an anonymous caller), not removed or revoked. */
+  session(caller: Caller, id: string): SessionResult {
+    const session = this.sessions.get(id)
+    if (!session || (caller.clientId !== null && session.clientId !== caller.clientId)) throw errors.notFound('session', id)
+    const client = this.clients.get(session.clientId)
+    if (!client || !client.sessionIds.includes(id)) throw errors.notFound('session', id)
+    return { session, client }
+  }
+
+  sessionsOf(client: Client): Session[] {
+    return client.sessionIds.map((id) => this.sessions.get(id)!)
+  }
+
+  // ---- creation ------------------------------------------------------------------------------
+
+  createClient(id = newId('client', this.clock), at = this.clock.now()): Client {
+    if (this.clients.has(id)) throw new Error(`a client with id ${id} already exists`)
+    const client: Client = { id, sessionIds: [], lastActiveSessionId: null, createdAt: at, updatedAt: at }
+    this.clients.set(id, client)
+    return client
+  }
+
+  addUser(user: User): User {
+    if (this.users.has(user.id)) throw new Error(`a user with id ${user.id} already exists`)
+    this.users.set(user.id, user)
+    return user
+  }
+
+  /** Signs a user in on a client (a new client when none is named): a fresh `active` session, the client's last active one. */
+  createSession(userId: string, clientId?: string): SessionResult {
+    this.user(userId)
+    const client = clientId === undefined ? this.createClient() : this.client(clientId)
+    const now = this.clock.now()
+    const session = this.insertSession({
+      id: newId('sess', this.clock),
+      clientId: client.id,
+      userId,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      lastActiveAt: now,
+      expireAt: now + this.settings.sessionLifetime,
+      abandonAt: abandonAtAfterActivity(now, now, this.settings),
+      lastActiveOrganizationId: null,
+      lastActiveToken: null,
+      actor: null,
+      tasks: null,
+    })
+    client.lastActiveSessionId = session.id
+    client.updatedAt = now
+    return { session, client }
+  }
+
+  /** Puts a fully formed session on its client (fixtures and `createSession`). */
+  insertSession(session: Session): Session {
+    if (this.sessions.has(session.id)) throw new Error(`a session with id ${session.id} already exists`)
+    const client = this.client(session.clientId)
+    this.sessions.set(session.id, session)
+    if (session.status !== 'removed' && session.status !== 'revoked') client.sessionIds.push(session.id)
+    return session
+  }
+
+  // ---- session operations (REFERENCE §4) -----------------------------------------------------
+
+  /** Marks activity: `last_active_at`, the client's last active session and the active organization. Never moves `expire_at`. */
+  touch(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
+    const result = this.session(caller, id)
+    assertAllowed('touch', this.status(result.session), id)
+    this.markActive(result)
+    if (activeOrganizationId !== undefined) result.session.lastActiveOrganizationId = activeOrganizationId || null
+    return result
+  }
+
+  end(caller: Caller, id: string): SessionResult {
+    const result = this.session(caller, id)
+    assertAllowed('end', this.status(result.session), id)
+    this.setStatus(result, 'ended')
+    return result
+  }
+
+  remove(caller: Caller, id: string): SessionResult {
+    const result = this.session(caller, id)
+    this.setStatus(result, 'removed')
+    return result
+  }
+
+  /**
+   * Revokes a session of the signed-in user, on this client or on another device. `userId` is the
+   * revoking user (null for an anonymous caller, who may revoke any session).
+   */
+  revoke(userId: string | null, id: string): SessionResult {
+    const result = this.session(ANONYMOUS, id)
+    if (userId !== null && result.session.userId !== userId) throw errors.notFound('session', id)
+    this.setStatus(result, 'revoked')
+    return result
+  }
+
+  /** Records a token mint: activity, and the new `last_active_token` when it is the session's own token. */
+  recordToken(result: SessionResult, jwt: string | null): void {
+    this.markActive(result)
+    if (jwt !== null) result.session.lastActiveToken = jwt
+  }
+
+  /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; no second factor (-1). */
+  factorVerificationAge(session: Session): [number, number] {
+    return [Math.max(0, Math.floor((this.clock.now() - session.createdAt) / 60_000)), -1]
+  }
+
+  /** For token requests: throws unless the session is signed in. */
+  assertSignedIn(session: Session): void {
+    assertAllowed('tokens', this.status(session), session.id)
+  }
+
+  /** `DELETE /v1/client/sessions`: every session of the client is removed; the client stays. */
+  signOutClient(client: Client): Client {
+    for (const id of [...client.sessionIds]) this.setStatus({ session: this.sessions.get(id)!, client }, 'removed')
+    return client
+  }
+
+  /** `DELETE /v1/client`: every signed-in session ends, then the client and its sessions are gone. Returns the client as it was. */
+  destroyClient(client: Client): { client: Client; sessions: Session[] } {
+    const now = this.clock.now()
+    const sessions = this.sessionsOf(client)
+    for (const session of sessions) {
+      if (isSignedIn(this.status(session))) {
+        session.status = 'ended'
+        session.updatedAt = now
+      }
+    }
+    client.lastActiveSessionId = null
+    client.updatedAt = now
+    this.clients.delete(client.id)
+    for (const session of sessions) this.sessions.delete(session.id)
+    for (const [dvb, clientId] of this.devBrowsers) if (clientId === client.id) this.devBrowsers.set(dvb, null)
+    return { client, sessions }
+  }
+
+  /** The signed-in user behind a caller: the session named by `_clerk_session_id`, else the client's last active session. */
+  signedInUser(caller: Caller, sessionId: string | undefined): User {
+    let id = sessionId
+    if (id === undefined && caller.clientId !== null) id = this.clients.get(caller.clientId)?.lastActiveSessionId ?? undefined
+    if (id === undefined) throw errors.signedOut()
+    const { session } = this.sessionOrSignedOut(caller, id)
+    return this.user(session.userId)
+  }
+
+  /** Sessions of a user still on a client, across every client (the user's devices), oldest first. */
+  userSessions(userId: string, signedInOnly: boolean): Session[] {
+    const out: Session[] = []
+    for (const client of this.clients.values()) {
+      for (const session of this.sessionsOf(client)) {
+        if (session.userId === userId && (!signedInOnly || isSignedIn(this.status(session)))) out.push(session)
+      }
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt)
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private sessionOrSignedOut(caller: Caller, id: string): SessionResult {
+    try {
+      const result = this.session(caller, id)
+      if (isSignedIn(this.status(result.session))) return result
+    } catch {
+      // an unknown or foreign session says nothing more than "signed out" here
+    }
+    throw errors.signedOut()
+  }
+
+  private markActive({ session, client }: SessionResult): void {
+    const now = this.clock.now()
+    session.lastActiveAt = now
+    session.updatedAt = now
+    // Without an inactivity timeout abandon_at is anchored at creation (or where a fixture put it).
+    if (this.settings.inactivityTimeout !== null) session.abandonAt = now + this.settings.inactivityTimeout
+    client.lastActiveSessionId = session.id
+    client.updatedAt = now
+  }
+
+  private setStatus({ session, client }: SessionResult, status: 'ended' | 'removed' | 'revoked'): void {
+    const now = this.clock.now()
+    session.status = status
+    session.updatedAt = now
+    client.updatedAt = now
+    if (status !== 'ended') client.sessionIds = client.sessionIds.filter((id) => id !== session.id)
+    if (client.lastActiveSessionId === session.id) client.lastActiveSessionId = null
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The instance key and everything it signs: client tokens (the `__client` cookie / native
+ * `Authorization` value) and session JWTs, plus the JWKS that verifies them.
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import type { TimeSource } from './clock.js'
+import { rotatingToken } from './ids.js'
+import type { Client } from './store.js'
+
+export interface Jwk {
+  kty: 'RSA'
+  use: 'sig'
+  alg: 'RS256'
+  kid: string
+  n: string
+  e: string
+}
+
+const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+
+/**
+ * One RSA-2048 key pair per instance. Generated on first use, never at start-up: most test
+ * suites start many mocks and many of them never sign anything.
+ */
+export class InstanceKey {
+  #privateKey: KeyObject | null = null
+  #publicKey: KeyObject | null = null
+  #kid: string | null = null
+
+  /** @param privateKeyPem a fixed PKCS#8 or PKCS#1 PEM for reproducible runs; omit for a fresh key. */
+  constructor(privateKeyPem?: string) {
+    if (privateKeyPem !== undefined) this.#load(createPrivateKey(privateKeyPem))
+  }
+
+  #load(privateKey: KeyObject) {
+    const details = privateKey.asymmetricKeyDetails
+    if (privateKey.asymmetricKeyType !== 'rsa' || details?.modulusLength !== 2048) {
+      throw new Error('the signing key must be an RSA-2048 private key (Clerk SDKs accept nothing else)')
+    }
+    this.#privateKey = privateKey
+    this.#publicKey = createPublicKey(privateKey)
+    // The kid is derived from the public key, so a fixed key gives a fixed `ins_…` id too.
+    const digest = createHash('sha256').update(this.#publicKey.export({ type: 'spki', format: 'der' })).digest()
+    let n = BigInt('0x' + digest.subarray(0, 20).toString('hex'))
+    let id = ''
+    for (let i = 0; i < 27; i++) {
+      id = BASE62[Number(n % 62n)] + id
+      n /= 62n
+    }
+    this.#kid = `ins_${id}`
+  }
+
+  #ensure() {
+    if (this.#privateKey === null) this.#load(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
+  }
+
+  get kid(): string {
+    this.#ensure()
+    return this.#kid!
+  }
+
+  get publicKeyPem(): string {
+    this.#ensure()
+    return this.#publicKey!.export({ type: 'spki', format: 'pem' }).toString()
+  }
+
+  get jwk(): Jwk {
+    this.#ensure()
+    const { n, e } = this.#publicKey!.export({ format: 'jwk' })
+    return { kty: 'RSA', use: 'sig', alg: 'RS256', kid: this.kid, n: n!, e: e! }
+  }
+
+  /** RS256-signs a JWT with this key. */
+  signJwt(payload: Record<string, unknown>): string {
+    this.#ensure()
+    const head = b64url(JSON.stringify({ alg: 'RS256', kid: this.#kid, typ: 'JWT' }))
+    const body = b64url(JSON.stringify(payload))
+    const signature = sign('RSA-SHA256', Buffer.from(`${head}.${body}`), this.#privateKey!)
+    return `${head}.${body}.${b64url(signature)}`
+  }
+
+  /** The payload of a JWT this key signed, or null for anything else (garbage, another key, tampering). */
+  verifyJwt(token: string): Record<string, unknown> | null {
+    const parts = token.split('.')
+    if (parts.length !== 3 || parts.some((p) => p === '' || !/^[A-Za-z0-9_-]+$/.test(p))) return null
+    this.#ensure()
+    const ok = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), this.#publicKey!, Buffer.from(parts[2], 'base64url'))
+    if (!ok) return null
+    try {
+      const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+      return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : null
+    } catch {
+      return null
+    }
+  }
+}
+
+/** What a presented client token turned out to be. */
+export type ClientTokenCheck =
+  | { kind: 'client'; clientId: string }
+  /** Signed by this instance, for a client that no longer exists (after `reset()` or `DELETE /v1/client`). */
+  | { kind: 'stale' }
+  /** Not a token this instance signed: garbage, truncated, forged or from another instance. */
+  | { kind: 'forged' }
+
+/**
+ * Client tokens: `{ id, rotating_token }` JWTs signed by the instance key. Minted lazily (on the
+ * first response that hands one out) and indexed, so recognising a known token costs a map lookup.
+ */
+export class ClientTokens {
+  readonly #byToken = new Map<string, string>()
+  readonly #byClient = new Map<string, string>()
+
+  constructor(readonly key: InstanceKey) {}
+
+  tokenFor(client: Client): string {
+    let token = this.#byClient.get(client.id)
+    if (token === undefined) {
+      token = this.key.signJwt({ id: client.id, rotating_token: rotatingToken() })
+      this.#byClient.set(client.id, token)
+      this.#byToken.set(token, client.id)
+    }
+    return token
+  }
+
+  check(token: string, clientExists: (id: string) => boolean): ClientTokenCheck {
+    const known = this.#byToken.get(token)
+    if (known !== undefined) return clientExists(known) ? { kind: 'client', clientId: known } : { kind: 'stale' }
+    const payload = this.key.verifyJwt(token)
+    if (payload === null || typeof payload.id !== 'string') return { kind: 'forged' }
+    return clientExists(payload.id) ? { kind: 'client', clientId: payload.id } : { kind: 'stale' }
+  }
+
+  forget(clientId: string): void {
+    const token = this.#byClient.get(clientId)
+    if (token !== undefined) this.#byToken.delete(token)
+    this.#byClient.delete(clientId)
+  }
+
+  clear(): void {
+    this.#byToken.clear()
+    this.#byClient.clear()
+  }
+}
+
+export interface SessionClaimsInput {
+  issuer: string
+  userId: string
+  sessionId: string
+  status: string
+  factorVerificationAge: number[]
+  organizationId: string | null
+  azp: string | null
+  lifetimeMs: number
+  extraClaims?: Record<string, unknown>
+}
+
+/** Session JWT claims, version 2 (REFERENCE §6); times from the mock clock. */
+export function sessionClaims(clock: TimeSource, input: SessionClaimsInput): Record<string, unknown> {
+  const iat = Math.floor(clock.now() / 1000)
+  const claims: Record<string, unknown> = {
+    ...input.extraClaims,
+    sub: input.userId,
+    sid: input.sessionId,
+    iss: input.issuer,
+    iat,
+    nbf: iat - 10,
+    exp: iat + Math.max(1, Math.round(input.lifetimeMs / 1000)),
+    v: 2,
+    sts: input.status,
+    fva: input.factorVerificationAge,
+  }
+  if (input.azp) claims.azp = input.azp
+  if (input.organizationId) claims.o = { id: input.organizationId }
+  return claims
+}

@@ -1,0 +1,153 @@
+/**
+ * Clerk's JSON shapes, each declared once. A schema here types `serialize.ts`, serialises the
+ * routes' answers and is what the conformance test compares with Clerk's OpenAPI file.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+// Clerk's lists this mock never fills (phone numbers, passkeys, …): always [].
+const Empty = Type.Array(Type.Unknown(), { maxItems: 0 })
+const Ms = Type.Integer({ description: 'epoch milliseconds' })
+const Metadata = Type.Record(Type.String(), Type.Unknown())
+
+export const SESSION_STATUSES = ['active', 'pending', 'ended', 'removed', 'revoked', 'expired', 'abandoned'] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+export const SessionStatus = Type.Unsafe<SessionStatus>({ type: 'string', enum: [...SESSION_STATUSES] })
+
+export const TokenJson = Type.Object({ object: Type.Literal('token'), jwt: Type.String() })
+export type TokenJson = Static<typeof TokenJson>
+
+export const EmailAddressJson = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('email_address'),
+  email_address: Type.String(),
+  reserved: Type.Boolean(),
+  verification: Type.Object({
+    object: Type.Literal('verification_admin'),
+    status: Type.Literal('verified'),
+    strategy: Type.Literal('admin'),
+    attempts: Type.Null(),
+    expire_at: Type.Null(),
+  }),
+  linked_to: Type.Array(Type.Object({ type: Type.String(), id: Type.String() })),
+  created_at: Ms,
+  updated_at: Ms,
+})
+
+/** The user object Clerk embeds in a session: every field `Client.User` requires. */
+export const UserJson = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal('user'),
+    username: Nullable(Type.String()),
+    first_name: Nullable(Type.String()),
+    last_name: Nullable(Type.String()),
+    image_url: Type.String(),
+    has_image: Type.Boolean(),
+    primary_email_address_id: Nullable(Type.String()),
+    primary_phone_number_id: Type.Null(),
+    primary_web3_wallet_id: Type.Null(),
+    password_enabled: Type.Boolean(),
+    two_factor_enabled: Type.Boolean(),
+    totp_enabled: Type.Boolean(),
+    backup_code_enabled: Type.Boolean(),
+    email_addresses: Type.Array(EmailAddressJson),
+    phone_numbers: Empty,
+    web3_wallets: Empty,
+    passkeys: Empty,
+    organization_memberships: Empty,
+    external_accounts: Empty,
+    saml_accounts: Empty,
+    enterprise_accounts: Empty,
+    password_last_updated_at: Type.Null(),
+    public_metadata: Metadata,
+    unsafe_metadata: Metadata,
+    external_id: Nullable(Type.String()),
+    last_sign_in_at: Nullable(Ms),
+    banned: Type.Boolean(),
+    locked: Type.Boolean(),
+    lockout_expires_in_seconds: Type.Null(),
+    verification_attempts_remaining: Type.Null(),
+    created_at: Ms,
+    updated_at: Ms,
+    delete_self_enabled: Type.Boolean(),
+    create_organization_enabled: Type.Boolean(),
+    last_active_at: Nullable(Ms),
+    mfa_enabled_at: Type.Null(),
+    mfa_disabled_at: Type.Null(),
+    legal_accepted_at: Type.Null(),
+  },
+
+)
+export type UserJson = Static<typeof UserJson>
+
+export const PublicUserDataJson = Type.Object({
+  first_name: Nullable(Type.String()),
+  last_name: Nullable(Type.String()),
+  image_url: Type.String(),
+  has_image: Type.Boolean(),
+  identifier: Type.String(),
+  user_id: Type.String(),
+  username: Nullable(Type.String()),
+})
+
+export const SessionJson = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal('session'),
+    status: SessionStatus,
+    expire_at: Ms,
+    abandon_at: Ms,
+    last_active_at: Ms,
+    last_active_organization_id: Nullable(Type.String()),
+    last_active_token: Nullable(TokenJson),
+    actor: Nullable(Metadata),
+    tasks: Nullable(Type.Array(Type.Object({ key: Type.String() }))),
+    user: UserJson,
+    public_user_data: PublicUserDataJson,
+    factor_verification_age: Type.Array(Type.Integer()),
+    created_at: Ms,
+    updated_at: Ms,
+    // Not in Clerk's own answers, but in the seed documentation's session object (the spec allows extras).
+    client_id: Type.String(),
+    user_id: Type.String(),
+  },
+
+)
+export type SessionJson = Static<typeof SessionJson>
+
+export const ClientJson = Type.Object(
+  {
+    object: Type.Literal('client'),
+    id: Type.String(),
+    sessions: Type.Array(SessionJson),
+    sign_in: Type.Null(),
+    sign_up: Type.Null(),
+    last_active_session_id: Nullable(Type.String()),
+    last_authentication_strategy: Nullable(Type.String()),
+    cookie_expires_at: Nullable(Ms),
+    captcha_bypass: Type.Boolean(),
+    created_at: Ms,
+    updated_at: Ms,
+  },
+
+)
+export type ClientJson = Static<typeof ClientJson>
+
+/** `{ response, client }`: how Clerk answers client and session requests. */
+export const Envelope = <T extends TSchema>(response: T) =>
+  Type.Object({ response, client: Nullable(ClientJson) })
+export type Envelope<T> = { response: T; client: ClientJson | null }
+
+export const ErrorJson = Type.Object({
+  errors: Type.Array(
+    Type.Object({
+      message: Type.String(),
+      long_message: Type.String(),
+      code: Type.String(),
+      meta: Type.Optional(Metadata),
+    }),
+  ),
+  clerk_trace_id: Type.String(),
+})
+export type ErrorJson = Static<typeof ErrorJson>

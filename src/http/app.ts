@@ -1,0 +1,96 @@
+/**
+ * Builds the Fastify app for one instance; it never listens (`mock.ts` does). Wire rules that hold
+ * for every route live here: `_method`, body parsing and limits, CORS, API version, error bodies.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import cookie from '@fastify/cookie'
+import cors from '@fastify/cors'
+import formbody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { errors } from '../core/errors.js'
+import type { Instance } from '../core/instance.js'
+import { installErrorHandling, sendError } from './errors.js'
+import { clearClientCookie } from './identity.js'
+import { clientRoutes } from './routes/client.js'
+import { sessionRoutes } from './routes/sessions.js'
+
+export interface AppOptions {
+  /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
+  strictClients: boolean
+  logger: FastifyServerOptions['logger']
+  /** `azp` for tokens minted without an `Origin` header. */
+  defaultAzp?: string
+}
+
+/** Clerk bodies are a few form fields; anything near this size is a mistake. */
+export const BODY_LIMIT = 64 * 1024
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    instance: Instance
+    mockOptions: AppOptions
+  }
+}
+
+export function buildApp(instance: Instance, options: AppOptions): App {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+    // Unknown body fields are rejected (422 form_param_unknown), never silently stripped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // clerk-js sends DELETE/PUT/PATCH as POST with `?_method=VERB`; rewriteUrl is the one hook that
+    // runs before routing (for real sockets and inject() alike), so the verb is swapped here.
+    rewriteUrl(req) {
+      const url = req.url ?? '/'
+      if (req.method === 'POST') {
+        const override = /[?&]_method=([A-Za-z]+)(?:&|$)/.exec(url)
+        if (override) req.method = override[1].toUpperCase()
+      }
+      return url
+    },
+    // Malformed URLs and the like never reach a route or the error handler.
+    frameworkErrors(error, request, reply) {
+      sendError(reply, errors.routeNotFound(request.method, `(malformed URL: ${error.message})`))
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('instance', instance)
+  app.decorate('mockOptions', options)
+
+  // Routes by path pattern, so a wrong verb gets 405 with the verbs that path answers.
+  const routes: { pattern: RegExp; methods: string[] }[] = []
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD' && m !== 'OPTIONS')
+    const source = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')
+    routes.push({ pattern: new RegExp(`^${source}/?$`), methods })
+  })
+  installErrorHandling(app, (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))])
+
+  app.register(cookie)
+  // clerk-js sends credentials, so the Origin is reflected (a `*` would make browsers drop every answer).
+  app.register(cors, { origin: true, credentials: true, exposedHeaders: ['Authorization'], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })
+  app.register(formbody)
+  app.removeContentTypeParser('text/plain')
+  const json = app.getDefaultJsonParser('error', 'error')
+  // An empty JSON body is as normal as an empty form body (end, remove).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    (body as string).trim() === '' ? done(null, undefined) : json(request, body as string, done),
+  )
+
+  app.addHook('onRequest', async (request) => {
+    const query = request.query as Record<string, unknown>
+    if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && !request.url.startsWith('/v1/jwks')) {
+      throw errors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both')
+    }
+  })
+  app.addHook('onSend', async (request, reply) => {
+    if (request.clearStaleCookie) clearClientCookie(request, reply)
+  })
+
+  app.register(clientRoutes)
+  app.register(sessionRoutes)
+  return app
+}

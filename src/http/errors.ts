@@ -1,0 +1,83 @@
+/**
+ * The one place failures become Clerk's error body. Domain errors keep their code; Fastify's own
+ * errors (bad JSON, content types, sizes, validation) are translated; anything else is a bug (500).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ClerkError, errors } from '../core/errors.js'
+import { traceId } from '../core/ids.js'
+import type { ErrorJson } from '../core/wire.js'
+
+export function errorBody(error: ClerkError): ErrorJson {
+  return {
+    errors: [
+      {
+        message: error.shortMessage,
+        long_message: error.longMessage,
+        code: error.code,
+        ...(error.meta ? { meta: error.meta } : {}),
+      },
+    ],
+    clerk_trace_id: traceId(),
+  }
+}
+
+export function sendError(reply: FastifyReply, error: ClerkError): FastifyReply {
+  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error))
+}
+
+interface ValidationIssue {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message?: string
+}
+
+/** Fastify's error (or anything thrown) → the ClerkError to answer with. */
+export function toClerkError(error: unknown, request: FastifyRequest): ClerkError {
+  if (error instanceof ClerkError) return error
+  const e = error as FastifyError & { validation?: ValidationIssue[] }
+  if (e.validation && e.validation.length > 0) return fromValidation(e.validation[0], request)
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? errors.unsupportedContentType(request.headers['content-type'] ?? '(none)')
+        : errors.bodyInvalid('Content-Length does not match the body')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return errors.bodyInvalid(e.message)
+  }
+  if (e instanceof SyntaxError || (typeof e.statusCode === 'number' && e.statusCode === 400)) return errors.bodyInvalid(e.message)
+  if (typeof e.statusCode === 'number' && e.statusCode === 413) return errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
+  return errors.internal()
+}
+
+function fromValidation(issue: ValidationIssue, request: FastifyRequest): ClerkError {
+  const param = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
+  if (issue.keyword === 'additionalProperties') return errors.paramUnknown(String(issue.params.additionalProperty))
+  if (issue.keyword === 'required') return errors.paramMissing(String(issue.params.missingProperty))
+  if (param === '') return errors.bodyInvalid(`expected an object of form parameters, ${issue.message ?? 'got something else'}`)
+  const body = (request.body ?? {}) as Record<string, unknown>
+  const value = body[param]
+  if (issue.keyword === 'enum' || issue.keyword === 'const' || issue.keyword === 'anyOf') {
+    return errors.paramInvalid(param, JSON.stringify(value))
+  }
+  return errors.paramInvalid(param, value, `${param} is invalid: ${issue.message ?? 'wrong value'}.`)
+}
+
+/** Installs the error and not-found handlers: every failure, on every route, is a Clerk error body. */
+export function installErrorHandling(app: FastifyInstance, allowedMethods: (path: string) => string[]): void {
+  app.setErrorHandler((error, request, reply) => {
+    const clerk = toClerkError(error, request)
+    if (clerk.status >= 500) request.log.error({ err: error }, 'unexpected error')
+    return sendError(reply, clerk)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]
+    const allowed = allowedMethods(path)
+    return sendError(reply, allowed.length > 0 ? errors.methodNotAllowed(request.method, path, allowed) : errors.routeNotFound(request.method, path))
+  })
+}

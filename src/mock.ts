@@ -1,0 +1,150 @@
+/**
+ * The public handle: create or start a mock, read its url and key, drive its clock and state, stop it.
+ */
+import type { FastifyServerOptions } from 'fastify'
+import type { ClockSetting, MockClock } from './core/clock.js'
+import { Instance } from './core/instance.js'
+import { clientJson, sessionJson } from './core/serialize.js'
+import type { Jwk } from './core/tokens.js'
+import type { ClientJson, SessionJson } from './core/wire.js'
+import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
+import type { Fixture } from './fixtures/schema.js'
+import { buildApp, type App } from './http/app.js'
+
+export interface ClerkMockOptions {
+  /** A fixture file path or a fixture object. Default: the shipped `fixtures/default.json`. */
+  fixtures?: string | Fixture
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number
+  /** Host to bind; default `127.0.0.1`. */
+  host?: string
+  /** `'system'` (real time plus any advance) or a start time (ISO or ms) for a frozen clock. Wins over the fixture's `clock`. */
+  clock?: ClockSetting
+  /** Requests with no client credential get 401 `signed_out` instead of reaching any session by id. Default false. */
+  strictClients?: boolean
+  /** Fastify logger setting; default off. */
+  logger?: FastifyServerOptions['logger']
+  /** `azp` claim for tokens minted without an `Origin` header (clerk-js in Node sends none). */
+  defaultAzp?: string
+  /** A fixed RSA-2048 private key (PEM), for reproducible tokens; default: a new key per instance. */
+  signingKey?: string
+}
+
+export interface CreatedSession {
+  session: SessionJson
+  client: ClientJson
+  /** The `__client` cookie value / native `Authorization` value for that client. */
+  clientToken: string
+}
+
+/** One running (or ready to run) mock of Clerk's Frontend API. */
+export class ClerkMock {
+  readonly #instance: Instance
+  readonly #app: App
+  readonly #options: ClerkMockOptions
+  #url: string | null = null
+  #stopped: Promise<void> | null = null
+
+  constructor(options: ClerkMockOptions = {}) {
+    this.#options = options
+    this.#instance = new Instance(loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock), {
+      clock: options.clock,
+      signingKey: options.signingKey,
+    })
+    this.#app = buildApp(this.#instance, {
+      strictClients: options.strictClients ?? false,
+      logger: options.logger ?? false,
+      defaultAzp: options.defaultAzp,
+    })
+  }
+
+  /** Starts listening (on `127.0.0.1` and a free port unless told otherwise). */
+  async start(): Promise<this> {
+    if (this.#stopped) throw new Error('This Clerk mock has been stopped; create a new one.')
+    if (this.#url) throw new Error(`This Clerk mock has already been started (at ${this.#url}).`)
+    const host = this.#options.host ?? '127.0.0.1'
+    await this.#app.listen({ port: this.#options.port ?? 0, host })
+    const address = this.#app.server.address()
+    const port = typeof address === 'object' && address ? address.port : this.#options.port
+    this.#url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    return this
+  }
+
+  /** `http://127.0.0.1:PORT`. Throws before `start()`. */
+  get url(): string {
+    if (!this.#url) throw new Error('The Clerk mock is not listening yet: await mock.start() (or use startClerkMock()) before reading mock.url.')
+    return this.#url
+  }
+
+  /** A `pk_test_` key encoding this mock's host, for clerk-js with `proxyUrl: mock.url`. */
+  get publishableKey(): string {
+    return publishableKeyFor(new URL(this.url).host)
+  }
+
+  /** The mock clock: `now()`, `advance('8d')`, `set(iso|ms)`, `freeze()`, `resume()`. */
+  get clock(): MockClock {
+    return this.#instance.clock
+  }
+
+  /** The JWKS serving the instance key: `{ keys: [jwk] }`. */
+  get jwks(): { keys: Jwk[] } {
+    return { keys: [this.#instance.key.jwk] }
+  }
+
+  /** The instance public key as a PEM, for `@clerk/backend`'s `jwtKey`. */
+  get publicKeyPem(): string {
+    return this.#instance.key.publicKeyPem
+  }
+
+  /** Fastify's `inject()`, for requests without a socket. */
+  get inject(): App['inject'] {
+    return this.#app.inject.bind(this.#app)
+  }
+
+  /** Back to the seed: state and clock. */
+  reset(): void {
+    this.#instance.reset()
+  }
+
+  /** Signs a user in: a new session on the given client (or on a new client). */
+  createSession({ userId, clientId }: { userId: string; clientId?: string }): CreatedSession {
+    const store = this.#instance.store
+    const { session, client } = store.createSession(userId, clientId)
+    return { session: sessionJson(store, session), client: clientJson(store, client), clientToken: this.#instance.tokenOf(client) }
+  }
+
+  /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */
+  clientToken(clientId: string): string {
+    return this.#instance.clientToken(clientId)
+  }
+
+  /** Stops listening. Idempotent: later calls wait for the same stop. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#app.close().then(() => undefined)
+    return this.#stopped
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+}
+
+/** `pk_test_` + base64(`host$`) without padding: what Clerk SDKs decode to find the Frontend API. */
+export function publishableKeyFor(host: string): string {
+  return `pk_test_${Buffer.from(`${host}$`).toString('base64').replace(/=+$/, '')}`
+}
+
+/** A mock built but not listening: use `inject()`, or call `start()`. */
+export function createClerkMock(options: ClerkMockOptions = {}): ClerkMock {
+  return new ClerkMock(options)
+}
+
+/**
+ * Creates and starts a mock.
+ * @example
+ * await using mock = await startClerkMock({ clock: '2030-01-01T00:00:00Z' })
+ * await fetch(`${mock.url}/v1/client/sessions/${id}`)
+ */
+export async function startClerkMock(options: ClerkMockOptions = {}): Promise<ClerkMock> {
+  return new ClerkMock(options).start()
+}
