@@ -1,0 +1,126 @@
+/** Fixture loading: the shipped default, the seed's example, every kind of error, and the JSON Schema file. */
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { FixtureError, loadSeed } from '../src/fixtures/load.js'
+import { Fixture } from '../src/fixtures/schema.js'
+import { createClerkMock } from '../src/index.js'
+
+const SEED_EXAMPLE = new URL('./fixtures/seed-example.json', import.meta.url).pathname
+
+t.test('the shipped default fixture loads with active, ended and expired sessions, one client with several', async (t) => {
+  const mock = createClerkMock()
+  const state = loadSeed(new URL('../fixtures/default.json', import.meta.url).pathname)
+  t.ok(state.users.length >= 3, 'several users')
+  const perClient = new Map<string, number>()
+  for (const s of state.sessions) perClient.set(s.clientId, (perClient.get(s.clientId) ?? 0) + 1)
+  t.ok([...perClient.values()].some((n) => n >= 3), 'a client with several sessions')
+  const statuses = new Set<string>()
+  for (const s of state.sessions) {
+    const res = await mock.inject({ method: 'GET', url: `/v1/client/sessions/${s.id}` })
+    t.equal(res.statusCode, 200)
+    statuses.add(res.json().response.status)
+  }
+  t.same([...statuses].sort(), ['active', 'ended', 'expired'])
+})
+
+t.test("the seed documentation's example session loads as written", async (t) => {
+  const mock = createClerkMock({ fixtures: SEED_EXAMPLE })
+  const res = await mock.inject({ method: 'GET', url: '/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER' })
+  t.equal(res.statusCode, 200)
+  const { response, client } = res.json()
+  t.equal(response.status, 'active')
+  t.equal(response.last_active_at, 1616473411000, 'seconds become milliseconds')
+  t.equal(response.expire_at, 1617078211000)
+  t.equal(response.abandon_at, 1619065411000)
+  t.equal(response.client_id, 'client_1q8sn8pLHjqTU2g1UheJwJ7YWU6')
+  t.equal(response.user_id, 'user_1n5BS00ns3t21GWIXiPJ0KcSe02')
+  t.equal(client.id, 'client_1q8sn8pLHjqTU2g1UheJwJ7YWU6', 'its client was created')
+  t.equal(response.user.first_name, 'Test', 'a placeholder profile for an unlisted user')
+  t.equal(mock.clock.now(), Date.parse('2021-03-23T04:23:31Z'))
+  // the seed's three endpoints: end keeps it on the client, remove makes it disappear
+  const end = await mock.inject({ method: 'POST', url: '/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER/end' })
+  t.equal(end.json().response.status, 'ended')
+  t.same(end.json().client.sessions.map((s: any) => s.status), ['ended'])
+  const remove = await mock.inject({ method: 'POST', url: '/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER/remove' })
+  t.equal(remove.json().response.status, 'removed')
+  t.same(remove.json().client.sessions, [])
+  const gone = await mock.inject({ method: 'GET', url: '/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER' })
+  t.equal(gone.statusCode, 404)
+})
+
+t.test('times: ISO, ms, seconds, offsets from the clock start; the clock option wins', async (t) => {
+  const seed = loadSeed(
+    {
+      clock: '2030-01-01T00:00:00Z',
+      sessions: [
+        { id: 'sess_1', client_id: 'client_1', user_id: 'user_1', created_at: '-2h', last_active_at: '2029-12-31T23:30:00Z', expire_at: 1893456000000 + 3600_000, abandon_at: 1893456000 + 7200 },
+      ],
+    },
+  )
+  const s = seed.sessions[0]
+  const t0 = Date.parse('2030-01-01T00:00:00Z')
+  t.equal(s.createdAt, t0 - 7200_000)
+  t.equal(s.lastActiveAt, t0 - 1800_000)
+  t.equal(s.expireAt, t0 + 3600_000)
+  t.equal(s.abandonAt, t0 + 7200_000)
+  const overridden = createClerkMock({ fixtures: { clock: '2030-01-01T00:00:00Z' }, clock: '2040-01-01T00:00:00Z' })
+  t.equal(overridden.clock.now(), Date.parse('2040-01-01T00:00:00Z'))
+})
+
+t.test('explicit expired/abandoned statuses and omitted times follow the creation rule', async (t) => {
+  const seed = loadSeed({
+    clock: 1_900_000_000_000,
+    settings: { session_lifetime: '1d' },
+    sessions: [
+      { id: 'sess_x', client_id: 'client_1', user_id: 'user_1', status: 'expired' },
+      { id: 'sess_y', client_id: 'client_1', user_id: 'user_1' },
+    ],
+  })
+  t.equal(seed.sessions[0].expireAt, 1_900_000_000_000)
+  t.equal(seed.sessions[1].expireAt, 1_900_000_000_000 + 86_400_000)
+  t.equal(seed.sessions[1].abandonAt, 1_900_000_000_000 + 30 * 86_400_000)
+})
+
+const bad: [string, unknown, RegExp][] = [
+  ['unknown top-level key', { sesions: [] }, /^\(fixtures object\): \$\.sesions: Unexpected property/],
+  ['wrong type', { users: {} }, /\$\.users: Expected array/],
+  ['bad user id', { users: [{ id: 'ada' }] }, /\$\.users\[0\]\.id: Expected string to match/],
+  ['bad status', { sessions: [{ id: 'sess_1', client_id: 'client_1', user_id: 'user_1', status: 'sleeping' }] }, /\$\.sessions\[0\]\.status/],
+  ['unknown session key', { clients: [{ id: 'client_1', sessions: [{ id: 'sess_1', user_id: 'user_1', colour: 'red' }] }] }, /\$\.clients\[0\]\.sessions\[0\]\.colour: Unexpected property/],
+  ['duplicate user', { users: [{ id: 'user_1' }, { id: 'user_1' }] }, /\$\.users\[1\]\.id: duplicate user id user_1/],
+  ['duplicate client', { clients: [{ id: 'client_1' }, { id: 'client_1' }] }, /\$\.clients\[1\]\.id: duplicate client id/],
+  [
+    'duplicate session across lists',
+    { users: [{ id: 'user_1' }], clients: [{ id: 'client_1', sessions: [{ id: 'sess_1', user_id: 'user_1' }] }], sessions: [{ id: 'sess_1', client_id: 'client_2', user_id: 'user_1' }] },
+    /\$\.sessions\[0\]\.id: duplicate session id sess_1/,
+  ],
+  ['dangling user', { clients: [{ id: 'client_1', sessions: [{ id: 'sess_1', user_id: 'user_nobody' }] }] }, /\$\.clients\[0\]\.sessions\[0\]\.user_id: no user user_nobody/],
+  ['bad time', { sessions: [{ id: 'sess_1', client_id: 'client_1', user_id: 'user_1', expire_at: 'next tuesday' }] }, /\$\.sessions\[0\]\.expire_at: .*is not a time/],
+  ['bad clock', { clock: 'whenever' }, /\$\.clock: .*is not a time/],
+  ['bad duration', { settings: { session_lifetime: '7 days' } }, /\$\.settings\.session_lifetime/],
+  ['duplicate template', { jwt_templates: [{ name: 'a' }, { name: 'a' }] }, /\$\.jwt_templates\[1\]\.name: duplicate JWT template/],
+  ['not an object', [1, 2], /\(root\): Expected object/],
+]
+for (const [name, fixture, message] of bad) {
+  t.test(`fixture error: ${name}`, async (t) => {
+    t.throws(() => loadSeed(fixture as object), message)
+    try {
+      createClerkMock({ fixtures: fixture as never })
+      t.fail('should not load')
+    } catch (e) {
+      t.type(e, FixtureError)
+    }
+  })
+}
+
+t.test('file errors name the file', async (t) => {
+  t.throws(() => loadSeed('/nonexistent/fixture.json'), /^\/nonexistent\/fixture\.json: \(root\): cannot read the file \(ENOENT\)/)
+  const dir = t.testdir({ 'broken.json': '{"users": [', 'bad.json': JSON.stringify({ users: [{ id: 'nope' }] }) })
+  t.throws(() => loadSeed(`${dir}/broken.json`), /broken\.json: \(root\): invalid JSON/)
+  t.throws(() => loadSeed(`${dir}/bad.json`), /bad\.json: \$\.users\[0\]\.id/)
+})
+
+t.test('fixtures/schema.json is the TypeBox schema, written out', async (t) => {
+  const file = JSON.parse(readFileSync(new URL('../fixtures/schema.json', import.meta.url), 'utf8'))
+  t.same(file, JSON.parse(JSON.stringify(Fixture)), 'run `npm run schema` after changing src/fixtures/schema.ts')
+})
