@@ -10,6 +10,9 @@ import type { ClientJson, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { buildApp, type App } from './http/app.js'
+import { resetApp } from './http/traffic.js'
+import type { FaultJson, FaultSpec } from './core/faults.js'
+import type { JournalEntry } from './core/journal.js'
 
 export interface ClerkMockOptions {
   /** A fixture file path or a fixture object. Default: the shipped `fixtures/default.json`. */
@@ -28,6 +31,8 @@ export interface ClerkMockOptions {
   defaultAzp?: string
   /** A fixed RSA-2048 private key (PEM), for reproducible tokens; default: a new key per instance. */
   signingKey?: string
+  /** Serve the control API under `/__mock` (reset, clock, state, journal, faults, sign-in). Default true; false makes `/__mock/…` a 404. */
+  controlApi?: boolean
 }
 
 export interface CreatedSession {
@@ -55,6 +60,7 @@ export class ClerkMock {
       strictClients: options.strictClients ?? false,
       logger: options.logger ?? false,
       defaultAzp: options.defaultAzp,
+      controlApi: options.controlApi ?? true,
     })
   }
 
@@ -101,9 +107,32 @@ export class ClerkMock {
     return this.#app.inject.bind(this.#app)
   }
 
-  /** Back to the seed: state and clock. */
+  /** Back to the seed: state, clock, journal and faults. */
   reset(): void {
-    this.#instance.reset()
+    resetApp(this.#app)
+  }
+
+  /**
+   * The request journal: every Frontend API request so far (not `/__mock`), oldest first, the last
+   * 1000 at most. A copy; `reset()` empties the journal.
+   * @example
+   * assert.deepEqual(mock.requests.map((r) => `${r.method} ${r.path} ${r.status}`), ['GET /v1/client 200'])
+   */
+  get requests(): JournalEntry[] {
+    return this.#app.journal.list()
+  }
+
+  /**
+   * Arms a fault: the next `times` requests matching `method` and `path` (a trailing `*` matches a
+   * prefix) wait `delayMs`, then answer `status` with a Clerk error body (a 429 with `Retry-After`).
+   * Without `times` it lasts until `reset()` or `clear()`. Bad input throws a 400 ClerkError.
+   * @example
+   * mock.fail({ method: 'POST', path: '/v1/client/sessions/*', status: 429, times: 1 })
+   */
+  fail(spec: FaultSpec): FaultJson & { clear(): void } {
+    const faults = this.#app.faults
+    const fault = faults.add(spec)
+    return { ...fault, clear: () => void faults.remove(fault.id) }
   }
 
   /** Signs a user in: a new session on the given client (or on a new client). */

@@ -83,6 +83,9 @@ export const errors = {
     ),
   routeNotFound: (method: string, path: string) =>
     new ClerkError(404, 'resource_not_found', 'Resource not found', `No route matches ${method} ${path}.`),
+  /** Bad input to the mock's own control API (`/__mock/…`, `mock.fail()`): always 400. */
+  controlInputInvalid: (detail: string, param?: string) =>
+    new ClerkError(400, 'control_input_invalid', 'Invalid control request', detail, param === undefined ? undefined : { param_name: param }),
   internal: () =>
     new ClerkError(
       500,

@@ -13,6 +13,8 @@ import { installErrorHandling, sendError } from './errors.js'
 import { clearClientCookie } from './identity.js'
 import { clientRoutes } from './routes/client.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { controlRoutes } from './routes/control.js'
+import { installTraffic } from './traffic.js'
 
 export interface AppOptions {
   /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
@@ -20,6 +22,8 @@ export interface AppOptions {
   logger: FastifyServerOptions['logger']
   /** `azp` for tokens minted without an `Origin` header. */
   defaultAzp?: string
+  /** Serve the control API under `/__mock`; default true. Off, `/__mock/…` is an unknown route (404). */
+  controlApi?: boolean
 }
 
 /** Clerk bodies are a few form fields; anything near this size is a mistake. */
@@ -89,6 +93,9 @@ export function buildApp(instance: Instance, options: AppOptions): App {
   app.addHook('onSend', async (request, reply) => {
     if (request.clearStaleCookie) clearClientCookie(request, reply)
   })
+  // After the cookie plugin: the journal reads the caller's __client cookie.
+  installTraffic(app)
+  if (options.controlApi !== false) app.register(controlRoutes)
 
   app.register(clientRoutes)
   app.register(sessionRoutes)

@@ -1,0 +1,284 @@
+/** The control API (/__mock), the request journal and fault injection, in code and over HTTP. */
+import t from 'tap'
+import { ADA, BOB, CLIENT_A, DAY, SESS_A, T0, mockWith } from './helpers/mock.js'
+import { startClerkMock } from '../src/index.js'
+
+const clerkError = (t: Tap.Test, res: { status: number; json: any }, status: number, code: string) => {
+  t.equal(res.status, status, `status ${status}`)
+  t.equal(res.json?.errors?.[0]?.code, code, `code ${code}`)
+  t.type(res.json?.errors?.[0]?.long_message, 'string')
+  t.match(res.json?.clerk_trace_id, /^[0-9a-f]{32}$/)
+}
+
+t.test('clock: read, advance, set, freeze and resume; sessions expire with it', async (t) => {
+  const { call } = mockWith()
+  t.same((await call('GET', '/__mock/clock')).json, { now: T0, frozen: true })
+  t.same((await call('POST', '/__mock/clock', { body: { advance: '8d' } })).json, { now: T0 + 8 * DAY, frozen: true })
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'expired')
+  t.same((await call('POST', '/__mock/clock', { body: { set: '2030-01-01T00:00:00Z' } })).json, { now: T0, frozen: true })
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'active')
+  // Form bodies work too (curl -d advance=1h), and so does JSON sent without a content type.
+  t.equal((await call('POST', '/__mock/clock', { body: 'advance=1h' })).json.now, T0 + 3_600_000)
+  t.equal((await call('POST', '/__mock/clock', { body: '{"advance":"1h"}' })).json.now, T0 + 7_200_000)
+  t.equal((await call('POST', '/__mock/clock', { body: 'set=' + T0 })).json.now, T0)
+  const running = await call('POST', '/__mock/clock', { body: { frozen: false } })
+  t.equal(running.json.frozen, false)
+  t.ok(Math.abs(running.json.now - T0) < 5_000)
+  t.equal((await call('POST', '/__mock/clock', { body: 'frozen=true' })).json.frozen, true)
+})
+
+t.test('clock: bad input is a 400 and moves nothing', async (t) => {
+  const { call } = mockWith()
+  clerkError(t, await call('POST', '/__mock/clock', { body: {} }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/clock'), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/clock', { body: { advance: 'soon' } }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/clock', { body: { advance: '-1d' } }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/clock', { body: { set: 'tomorrow', advance: '1d' } }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/clock', { body: { frozen: 'maybe' } }), 400, 'control_input_invalid')
+  const unknown = await call('POST', '/__mock/clock', { body: { rewind: '1d' } })
+  clerkError(t, unknown, 400, 'control_input_invalid')
+  t.match(unknown.json.errors[0].long_message, /rewind/)
+  clerkError(t, await call('POST', '/__mock/clock', { body: '{"advance":', headers: { 'content-type': 'application/json' } }), 400, 'request_body_invalid')
+  t.same((await call('GET', '/__mock/clock')).json, { now: T0, frozen: true })
+})
+
+t.test('sessions, client tokens and state', async (t) => {
+  const { call } = mockWith()
+  const created = await call('POST', '/__mock/sessions', { body: { user_id: BOB, client_id: CLIENT_A } })
+  t.equal(created.status, 200)
+  t.equal(created.json.session.user_id, BOB)
+  t.equal(created.json.session.status, 'active')
+  t.equal(created.json.client.id, CLIENT_A)
+  t.equal(created.json.client.last_active_session_id, created.json.session.id)
+  // The token works as a __client cookie: the client sees both sessions.
+  const asBrowser = await call('GET', '/v1/client', { headers: { cookie: `__client=${created.json.client_token}` } })
+  t.same(asBrowser.json.response.sessions.map((s: any) => s.id), [SESS_A, created.json.session.id])
+  t.same((await call('GET', `/__mock/clients/${CLIENT_A}/token`)).json, { client_token: created.json.client_token })
+
+  const fresh = await call('POST', '/__mock/sessions', { body: `user_id=${ADA}` })
+  t.not(fresh.json.client.id, CLIENT_A, 'no client_id: a new client')
+
+  await call('POST', `/v1/client/sessions/${SESS_A}/remove`)
+  const state = (await call('GET', '/__mock/state')).json
+  t.equal(state.now, T0)
+  t.same(state.users.map((u: any) => u.id).sort(), [ADA, BOB].sort())
+  const a = state.clients.find((c: any) => c.id === CLIENT_A)
+  t.same(
+    a.sessions.map((s: any) => [s.id, s.status, s.on_client]),
+    [
+      [SESS_A, 'removed', false],
+      [created.json.session.id, 'active', true],
+    ],
+  )
+  t.equal(state.clients.length, 3)
+})
+
+t.test('sessions: bad input', async (t) => {
+  const { call } = mockWith()
+  clerkError(t, await call('POST', '/__mock/sessions', { body: {} }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/sessions', { body: { user_id: 'user_nobody' } }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/sessions', { body: { user_id: ADA, client_id: 'client_nope' } }), 400, 'control_input_invalid')
+  clerkError(t, await call('POST', '/__mock/sessions', { body: { user_id: ADA, extra: 1 } }), 400, 'control_input_invalid')
+  clerkError(t, await call('GET', '/__mock/clients/client_nope/token'), 404, 'resource_not_found')
+  t.equal((await call('GET', '/__mock/state')).json.clients.length, 2, 'nothing created')
+})
+
+t.test('reset: state, clock, journal and faults back to the seed', async (t) => {
+  const { mock, call } = mockWith()
+  await call('POST', `/v1/client/sessions/${SESS_A}/end`)
+  await call('POST', '/__mock/clock', { body: { advance: '1d' } })
+  await call('POST', '/__mock/faults', { body: { path: '/v1/environment', status: 500 } })
+  t.equal(mock.requests.length, 1)
+  const reset = await call('POST', '/__mock/reset')
+  t.same(reset.json, { reset: true, now: T0, frozen: true })
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'active')
+  t.same((await call('GET', '/__mock/faults')).json, { faults: [] })
+  t.equal(mock.requests.length, 1, 'only the request after the reset')
+
+  // mock.reset() in code does the same.
+  mock.fail({ path: '/v1/client', status: 503 })
+  mock.reset()
+  t.same(mock.requests, [])
+  t.equal((await call('GET', '/v1/client')).status, 200)
+})
+
+t.test('journal: every Frontend API request, oldest first, with client and session', async (t) => {
+  const { mock, call } = mockWith()
+  await call('GET', `/v1/client/sessions/${SESS_A}?_clerk_js_version=6.40.0`)
+  const created = await call('POST', '/v1/client')
+  const token = (created.headers['set-cookie'] as string).split(';')[0].slice('__client='.length)
+  await call('GET', '/v1/client', { headers: { cookie: `__client=${token}` } })
+  await call('POST', `/v1/client/sessions/${SESS_A}?_method=DELETE`)
+  await call('GET', '/nowhere')
+  await call('GET', '/__mock/state')
+  await call('POST', '/__mock/clock', { body: { advance: '1m' } })
+  await call('GET', `/v1/me/sessions?_clerk_session_id=${SESS_A}`)
+
+  const http = (await call('GET', '/__mock/requests')).json.requests
+  t.same(http, mock.requests, 'the same journal in code and over HTTP')
+  t.same(
+    http.map((r: any) => [r.method, r.path, r.status, r.time, r.client_id, r.session_id, r.fault]),
+    [
+      ['GET', `/v1/client/sessions/${SESS_A}`, 200, T0, CLIENT_A, SESS_A, false],
+      ['POST', '/v1/client', 200, T0, created.json.response.id, null, false],
+      ['GET', '/v1/client', 200, T0, created.json.response.id, null, false],
+      // No route answers DELETE there (405), so nothing names the session.
+      ['DELETE', `/v1/client/sessions/${SESS_A}`, 405, T0, null, null, false],
+      ['GET', '/nowhere', 404, T0, null, null, false],
+      ['GET', '/v1/me/sessions', 200, T0 + 60_000, CLIENT_A, SESS_A, false],
+    ],
+  )
+  t.same(http[0].query, { _clerk_js_version: '6.40.0' })
+  t.same(http[3].query, { _method: 'DELETE' })
+
+  // A copy: changing it changes nothing.
+  mock.requests.pop()
+  t.equal(mock.requests.length, 6)
+  t.same((await call('DELETE', '/__mock/requests')).json, { requests: [] })
+  t.same(mock.requests, [])
+})
+
+t.test('journal: bounded to the last 1000 requests', async (t) => {
+  const { mock, call } = mockWith()
+  for (let i = 0; i < 1005; i++) await call('GET', `/v1/client?n=${i}`)
+  const requests = mock.requests
+  t.equal(requests.length, 1000)
+  t.equal(requests[0].query.n, '5')
+  t.equal(requests[999].query.n, '1004')
+})
+
+t.test('faults: status, Clerk body, Retry-After, times, method and path patterns', async (t) => {
+  const { mock, call } = mockWith()
+  const armed = await call('POST', '/__mock/faults', { body: { method: 'get', path: '/v1/client', status: 429, times: 2 } })
+  t.same(armed.json.fault, { id: armed.json.fault.id, method: 'GET', path: '/v1/client', status: 429, times_left: 2, delay_ms: 0, retry_after: 1 })
+  t.equal((await call('POST', '/v1/client')).status, 200, 'other verbs pass')
+  const limited = await call('GET', '/v1/client')
+  clerkError(t, limited, 429, 'too_many_requests')
+  t.equal(limited.headers['retry-after'], '1')
+  t.equal((await call('GET', '/v1/client')).status, 429)
+  t.equal((await call('GET', '/v1/client')).status, 200, 'two times, then gone')
+  t.same((await call('GET', '/__mock/faults')).json, { faults: [] })
+
+  await call('POST', '/__mock/faults', { body: 'path=/v1/client/sessions/*&status=503&retry_after=30' })
+  const down = await call('POST', `/v1/client/sessions/${SESS_A}/touch`)
+  clerkError(t, down, 503, 'service_unavailable')
+  t.equal(down.headers['retry-after'], '30')
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).status, 503, 'no times: until cleared')
+  t.equal((await call('GET', '/v1/client')).status, 200, 'outside the prefix')
+  t.equal((await call('GET', '/__mock/state')).status, 200, 'never the control API')
+  t.equal((await call('OPTIONS', `/v1/client/sessions/${SESS_A}`, { headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } })).status, 204, 'not preflights')
+  t.same((await call('DELETE', '/__mock/faults')).json, { faults: [] })
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).status, 200)
+
+  const custom = mock.fail({ path: '/v1/environment', status: 422, code: 'form_param_nil', message: 'is missing', longMessage: 'x is missing' })
+  const res = await call('GET', '/v1/environment')
+  t.same(res.json.errors[0], { code: 'form_param_nil', message: 'is missing', long_message: 'x is missing' })
+  t.equal(res.headers['retry-after'], undefined)
+  custom.clear()
+  t.not((await call('GET', '/v1/environment')).status, 422)
+
+  const journal = mock.requests.filter((r) => r.fault)
+  t.equal(journal.length, 5)
+  t.same(journal[0], { ...journal[0], method: 'GET', path: '/v1/client', status: 429 })
+})
+
+t.test('faults: delays, with or without a status', async (t) => {
+  const { mock, call } = mockWith()
+  mock.fail({ path: '/v1/client', delayMs: 150, times: 1 })
+  let started = performance.now()
+  t.equal((await call('GET', '/v1/client')).status, 200)
+  t.ok(performance.now() - started >= 140, 'delayed, then through')
+  mock.fail({ method: 'GET', path: '/v1/client', delayMs: 100, status: 500, times: 1 })
+  started = performance.now()
+  clerkError(t, await call('GET', '/v1/client'), 500, 'internal_clerk_error')
+  t.ok(performance.now() - started >= 90)
+})
+
+t.test('faults: a delayed request does not hold up stop()', async (t) => {
+  const mock = await startClerkMock({ fixtures: {} })
+  mock.fail({ path: '/v1/client', delayMs: 60_000 })
+  const pending = fetch(`${mock.url}/v1/client`).catch((e: Error) => e)
+  await new Promise((r) => setTimeout(r, 50))
+  const started = performance.now()
+  await mock.stop()
+  t.ok(performance.now() - started < 5_000)
+  await pending
+})
+
+t.test('faults: bad input', async (t) => {
+  const { mock, call } = mockWith()
+  for (const body of [
+    {},
+    { path: 'v1/client', status: 429 },
+    { path: '/v1/*/x', status: 429 },
+    { path: '/__mock/reset', status: 500 },
+    { path: '/v1/client', status: 200 },
+    { path: '/v1/client', status: 'lots' },
+    { path: '/v1/client', status: 429, times: 0 },
+    { path: '/v1/client', status: 429, method: 'BREW' },
+    { path: '/v1/client', delay_ms: -5 },
+    { path: '/v1/client', delay_ms: 10_000_000 },
+    { path: '/v1/client' },
+    { path: '/v1/client', status: 429, retry_after: -1 },
+    { path: '/v1/client', status: 429, colour: 'red' },
+  ]) {
+    clerkError(t, await call('POST', '/__mock/faults', { body }), 400, 'control_input_invalid')
+  }
+  t.throws(() => mock.fail({ path: '/v1/client' }), { status: 400, code: 'control_input_invalid' })
+  t.same(mock.requests, [])
+  t.same((await call('GET', '/__mock/faults')).json, { faults: [] })
+  clerkError(t, await call('DELETE', '/__mock/faults/fault_99'), 404, 'resource_not_found')
+})
+
+t.test('sign-in helper: a session on the browser client, cookie set, redirect', async (t) => {
+  const { call } = mockWith()
+  const first = await call('GET', `/__mock/sign-in?user_id=${ADA}&redirect_url=${encodeURIComponent('http://localhost:3000/dashboard?x=1')}`)
+  t.equal(first.status, 302)
+  t.equal(first.headers.location, 'http://localhost:3000/dashboard?x=1')
+  const cookie = String(first.headers['set-cookie']).split(';')[0]
+  t.match(String(first.headers['set-cookie']), /HttpOnly/)
+  const client = (await call('GET', '/v1/client', { headers: { cookie } })).json.response
+  t.equal(client.sessions.length, 1)
+  t.equal(client.sessions[0].user_id, ADA)
+  t.equal(client.last_active_session_id, client.sessions[0].id)
+
+  // The same browser signs a second user in: same client, two sessions.
+  const second = await call('GET', `/__mock/sign-in?user_id=${BOB}&redirect_url=/somewhere`, { headers: { cookie } })
+  t.equal(second.headers.location, '/somewhere')
+  const after = (await call('GET', '/v1/client', { headers: { cookie } })).json.response
+  t.equal(after.id, client.id)
+  t.same(after.sessions.map((s: any) => s.user_id), [ADA, BOB])
+
+  // A cookie from another mock (or a reset) is no obstacle: a new client.
+  const stranger = await call('GET', `/__mock/sign-in?user_id=${ADA}&redirect_url=/`, { headers: { cookie: '__client=not.a.token' } })
+  t.equal(stranger.status, 302)
+  t.not(String(stranger.headers['set-cookie']).split(';')[0], cookie)
+
+  // Without redirect_url: the session as JSON (handy from fetch).
+  const json = await call('GET', `/__mock/sign-in?user_id=${ADA}`)
+  t.equal(json.status, 200)
+  t.equal(json.json.session.user_id, ADA)
+  t.type(json.json.client_token, 'string')
+})
+
+t.test('sign-in helper: bad input', async (t) => {
+  const { call } = mockWith()
+  clerkError(t, await call('GET', '/__mock/sign-in'), 400, 'control_input_invalid')
+  clerkError(t, await call('GET', '/__mock/sign-in?user_id=user_nobody&redirect_url=/'), 400, 'control_input_invalid')
+  clerkError(t, await call('GET', `/__mock/sign-in?user_id=${ADA}&redirect_url=javascript:alert(1)`), 400, 'control_input_invalid')
+  clerkError(t, await call('GET', `/__mock/sign-in?user_id=${ADA}&redirect_url=//evil`), 400, 'control_input_invalid')
+  t.equal((await call('GET', '/__mock/state')).json.clients.length, 2)
+})
+
+t.test('controlApi: false makes /__mock an unknown route', async (t) => {
+  const { call } = mockWith(undefined, { controlApi: false })
+  clerkError(t, await call('POST', '/__mock/reset'), 404, 'resource_not_found')
+  clerkError(t, await call('GET', '/__mock/state'), 404, 'resource_not_found')
+  t.equal((await call('GET', '/v1/client')).status, 200)
+})
+
+t.test('the control API never needs /v1 and is CORS-enabled for browser tests', async (t) => {
+  const { call } = mockWith()
+  const res = await call('GET', '/__mock/clock', { headers: { origin: 'http://localhost:3000' } })
+  t.equal(res.headers['access-control-allow-origin'], 'http://localhost:3000')
+})
