@@ -10,3 +10,6 @@ export type { ClientJson, SessionJson, UserJson, TokenJson, ErrorJson, SessionSt
 export type { Jwk } from './core/tokens.js'
 export type { FaultSpec, FaultJson } from './core/faults.js'
 export type { JournalEntry } from './core/journal.js'
+export { withNativeClient, nativeClientToken } from './clerk-js.js'
+export type { NativeClientOptions, ClerkWithRequestHooks } from './clerk-js.js'
+export { defaultEnvironment } from './core/environment.js'

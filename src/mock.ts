@@ -29,7 +29,7 @@ export interface ClerkMockOptions {
   logger?: FastifyServerOptions['logger']
   /** `azp` claim for tokens minted without an `Origin` header (clerk-js in Node sends none). */
   defaultAzp?: string
-  /** A fixed RSA-2048 private key (PEM), for reproducible tokens; default: a new key per instance. */
+  /** A fixed RSA-2048 private key (PEM), for reproducible tokens; wins over the fixture's `signing_key`. Default: a new key per instance. */
   signingKey?: string
   /** Serve the control API under `/__mock` (reset, clock, state, journal, faults, sign-in). Default true; false makes `/__mock/…` a 404. */
   controlApi?: boolean
@@ -52,9 +52,10 @@ export class ClerkMock {
 
   constructor(options: ClerkMockOptions = {}) {
     this.#options = options
-    this.#instance = new Instance(loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock), {
+    const seed = loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock)
+    this.#instance = new Instance(seed, {
       clock: options.clock,
-      signingKey: options.signingKey,
+      signingKey: options.signingKey ?? seed.signingKey,
     })
     this.#app = buildApp(this.#instance, {
       strictClients: options.strictClients ?? false,

@@ -15,6 +15,9 @@ import { clientRoutes } from './routes/client.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { controlRoutes } from './routes/control.js'
 import { installTraffic } from './traffic.js'
+import { environmentRoutes } from './routes/environment.js'
+import { devBrowserRoutes } from './routes/dev-browser.js'
+import { keyRoutes } from './routes/keys.js'
 
 export interface AppOptions {
   /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
@@ -99,5 +102,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
 
   app.register(clientRoutes)
   app.register(sessionRoutes)
+  app.register(environmentRoutes)
+  app.register(devBrowserRoutes)
+  app.register(keyRoutes)
   return app
 }

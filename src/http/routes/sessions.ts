@@ -29,32 +29,23 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/client/sessions/:id/end', options, async (request) => envelope(store().end(caller(request), request.params.id)))
   app.post('/v1/client/sessions/:id/remove', options, async (request) => envelope(store().remove(caller(request), request.params.id)))
 
-  app.post(
-    '/v1/client/sessions/:id/tokens',
-    { schema: { params: SessionParams, querystring: ClerkQuery, body: TokenBody, response: TokenResponse } },
-    async (request) => {
-      const result = store().session(caller(request), request.params.id)
-      const jwt = app.instance.mintSessionToken(result, {
-        issuer: issuer(request),
-        azp: request.headers.origin ?? app.mockOptions.defaultAzp ?? null,
-        organizationId: request.body?.organization_id,
-      })
-      return { object: 'token' as const, jwt }
-    },
+  // The session token, or a JWT template's token; `azp` is the page's Origin (clerk-js in Node sends none).
+  const mint = (request: FastifyRequest, id: string, organizationId: string | null | undefined, template?: string) => {
+    const jwt = app.instance.mintSessionToken(store().session(caller(request), id), {
+      issuer: issuer(request),
+      azp: request.headers.origin ?? app.mockOptions.defaultAzp ?? null,
+      organizationId,
+      template,
+    })
+    return { object: 'token' as const, jwt }
+  }
+  app.post('/v1/client/sessions/:id/tokens', { schema: { params: SessionParams, querystring: ClerkQuery, body: TokenBody, response: TokenResponse } }, async (request) =>
+    mint(request, request.params.id, request.body?.organization_id),
   )
-
   app.post(
     '/v1/client/sessions/:id/tokens/:template',
     { schema: { params: TemplateParams, querystring: ClerkQuery, body: TokenBody, response: TokenResponse } },
-    async (request) => {
-      const result = store().session(caller(request), request.params.id)
-      const jwt = app.instance.mintSessionToken(result, {
-        issuer: issuer(request),
-        azp: request.headers.origin ?? app.mockOptions.defaultAzp ?? null,
-        template: request.params.template,
-      })
-      return { object: 'token' as const, jwt }
-    },
+    async (request) => mint(request, request.params.id, request.body?.organization_id, request.params.template),
   )
 
   // The signed-in user's sessions on every client (their devices).

@@ -1,0 +1,30 @@
+/**
+ * The JWKS that verifies session tokens: `/.well-known/jwks.json` (what a JWKS URL points at) and
+ * `/v1/jwks` (what `@clerk/backend` fetches with `secretKey` + `apiUrl`). @clerk/backend sends
+ * `Authorization: Bearer sk_…` here; that is a Backend API secret, never a client token, so these
+ * routes read no credential at all.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ErrorJson } from '../../core/wire.js'
+
+const Jwks = Type.Object({
+  keys: Type.Array(
+    Type.Object({
+      kty: Type.Literal('RSA'),
+      use: Type.Literal('sig'),
+      alg: Type.Literal('RS256'),
+      kid: Type.String(),
+      n: Type.String(),
+      e: Type.String(),
+    }),
+  ),
+})
+const JwksQuery = Type.Object({}, { additionalProperties: true })
+const schema = { querystring: JwksQuery, response: { 200: Jwks, '4xx': ErrorJson, '5xx': ErrorJson } }
+
+export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const jwks = async () => ({ keys: [app.instance.key.jwk] })
+  app.get('/.well-known/jwks.json', { schema }, jwks)
+  app.get('/v1/jwks', { schema }, jwks)
+}
