@@ -4,53 +4,71 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
+import { parseInstant } from './core/clock.js'
 import { FixtureError } from './fixtures/load.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
 
+/** The port the CLI listens on unless told otherwise: fixed, so a dev setup can hard-code it. */
 export const DEFAULT_PORT = 4010
 
-const USAGE = `Usage: clerk-fapi-mock [options] [-- command [args...]]
+export const USAGE = `Usage: clerk-fapi-mock [options] [-- command [args...]]
 
 A stateful mock of Clerk's Frontend API (clients and sessions) for tests.
 
 Options:
-  --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
-  --host H           address to bind (default 127.0.0.1)
-  --fixtures FILE    fixture file (default: the shipped fixtures/default.json)
-  --clock ISO|system start the clock frozen at ISO, or follow real time (default: the fixture's, else system)
-  --strict-clients   requests without a client credential are 401 signed_out
-  --json             print {"url","publishable_key","jwks_url"} as the first stdout line
-  --log-requests     print one line per request to stderr
-  --quiet            print nothing but errors (and the --json line)
-  -h, --help         show this help
-  -v, --version      show the version
+  --port N            port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
+  --host H            address to bind (default 127.0.0.1)
+  --fixtures FILE     fixture file (default: the shipped fixtures/default.json)
+  --clock ISO|system  start the clock frozen at ISO, or follow real time
+                      (default: the fixture's clock, else system)
+  --strict-clients    requests without a client credential are 401 signed_out
+  --no-control        do not serve the control API under /__mock
+  --json              print {"url","publishable_key","jwks_url"} as the first stdout line
+  --log-requests      print one line per request to stderr
+  --quiet             print nothing but errors (and the --json line)
+  -h, --help          show this help
+  -v, --version       show the version
 
 With "-- command", runs the command with CLERK_MOCK_URL and CLERK_MOCK_PUBLISHABLE_KEY set,
 stops the mock when it ends and exits with its exit code.
 
-Exit codes: 0 ok, 1 could not start (bad fixture, port in use), 2 bad usage.
+Control API (unless --no-control): POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/state,
+POST /__mock/sessions, GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
+GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL.
+
+SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, it gets the signal first).
+Exit codes: 0 ok, 1 could not start (bad fixture, port in use), 2 bad usage,
+otherwise the wrapped command's.
 `
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown }
   stderr: { write(chunk: string): unknown }
   env: NodeJS.ProcessEnv
-  /** Resolves when the process is asked to stop; default: SIGINT or SIGTERM. */
+  /** Resolves when the process is asked to stop; default: the first SIGINT or SIGTERM. */
   stopSignal?: Promise<unknown>
 }
 
+/**
+ * Runs the CLI; resolves with the exit code.
+ * @example process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+ */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const split = argv.indexOf('--')
   const own = split === -1 ? argv : argv.slice(0, split)
   const command = split === -1 ? [] : argv.slice(split + 1)
+  const usageError = (message: string) => {
+    io.stderr.write(`clerk-fapi-mock: ${message}\nTry 'clerk-fapi-mock --help'.\n`)
+    return 2
+  }
 
   let values: ReturnType<typeof parse>['values']
   try {
     values = parse(own).values
   } catch (e) {
-    io.stderr.write(`clerk-fapi-mock: ${(e as Error).message}\nTry 'clerk-fapi-mock --help'.\n`)
-    return 2
+    return usageError((e as Error).message)
   }
   if (values.help) {
     io.stdout.write(USAGE)
@@ -61,23 +79,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr.write(`clerk-fapi-mock: --port must be an integer from 0 to 65535, got '${values.port}'\n`)
-    return 2
+  if (values.port?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    return usageError(`--port must be an integer from 0 to 65535, got '${values.port}'`)
   }
-  if (split !== -1 && command.length === 0) {
-    io.stderr.write(`clerk-fapi-mock: '--' must be followed by a command to run\n`)
-    return 2
+  if (values.clock !== undefined && values.clock !== 'system') {
+    try {
+      parseInstant(/^\d+$/.test(values.clock) ? Number(values.clock) : values.clock, '--clock')
+    } catch (e) {
+      return usageError((e as Error).message)
+    }
   }
+  if (values.host !== undefined && values.host.trim() === '') return usageError('--host must not be empty')
+  if (split !== -1 && command.length === 0) return usageError("'--' must be followed by a command to run")
 
+  // Listen for stop signals before starting, so a signal during start-up is not the default (abrupt) exit.
+  const stop = io.stopSignal ?? signalled()
   let mock: ClerkMock
   try {
     mock = await startClerkMock({
       port,
       host: values.host,
       fixtures: values.fixtures,
-      clock: values.clock,
+      clock: values.clock !== undefined && /^\d+$/.test(values.clock) ? Number(values.clock) : values.clock,
       strictClients: values['strict-clients'],
+      controlApi: !values['no-control'],
       logger: values['log-requests'] ? requestLogger(io) : false,
     })
   } catch (e) {
@@ -92,10 +117,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(JSON.stringify({ url: mock.url, publishable_key: mock.publishableKey, jwks_url: `${mock.url}/.well-known/jwks.json` }) + '\n')
   }
   if (!values.quiet) {
-    io.stdout.write(`Clerk FAPI mock listening on ${mock.url}\nPublishable key: ${mock.publishableKey}\n`)
+    const control = values['no-control'] ? 'off (--no-control)' : `${mock.url}/__mock`
+    io.stdout.write(`Clerk FAPI mock listening on ${mock.url}\nPublishable key: ${mock.publishableKey}\nControl API: ${control}\n`)
   }
 
-  const stop = io.stopSignal ?? signalled()
   if (command.length === 0) {
     await stop
     await mock.stop()
@@ -117,6 +142,8 @@ function parse(args: string[]) {
       fixtures: { type: 'string' },
       clock: { type: 'string' },
       'strict-clients': { type: 'boolean' },
+      // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
+      'no-control': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       'log-requests': { type: 'boolean' },
@@ -134,6 +161,7 @@ function version(): string {
 function signalled(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const on = (signal: NodeJS.Signals) => {
+      // One graceful stop; a second Ctrl-C then gets Node's default (immediate exit) for a stuck command.
       process.off('SIGINT', on)
       process.off('SIGTERM', on)
       resolve(signal)
@@ -143,30 +171,37 @@ function signalled(): Promise<NodeJS.Signals> {
   })
 }
 
-/** Runs the wrapped command; a stop signal is passed on to it. Resolves with its exit code (128+n for a signal). */
+/** Runs the wrapped command; a stop signal is passed on to it. Resolves with its exit code (128+n for a signal, 127 if it cannot start). */
 function run(command: string[], env: NodeJS.ProcessEnv, stop: Promise<unknown>, io: CliIo): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' })
     void stop.then((signal) => {
-      if (child.exitCode === null) child.kill(typeof signal === 'string' ? (signal as NodeJS.Signals) : 'SIGTERM')
+      if (child.exitCode === null && child.signalCode === null) child.kill(typeof signal === 'string' ? (signal as NodeJS.Signals) : 'SIGTERM')
     })
     child.on('error', (e) => {
       io.stderr.write(`clerk-fapi-mock: could not run '${command[0]}': ${e.message}\n`)
       resolve(127)
     })
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15)))
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)))
   })
 }
 
 /** One line per request on stderr: `POST /v1/client/sessions/sess_…/end 200 1.2ms`. */
 function requestLogger(io: CliIo) {
+  // Fastify logs the method and URL on "incoming request" and the status on "request completed".
+  const pending = new Map<string, string>()
   return {
     level: 'info',
     stream: {
       write(line: string) {
-        const entry = JSON.parse(line) as { msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number }
-        if (entry.msg === 'request completed' && entry.res) {
-          io.stderr.write(`${entry.req?.method ?? ''} ${entry.req?.url ?? ''} ${entry.res.statusCode} ${entry.responseTime?.toFixed(1)}ms\n`)
+        const entry = JSON.parse(line) as { level?: number; reqId?: string; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number }
+        const id = String(entry.reqId)
+        // A bug in the mock (a 500) should be visible to whoever asked for request logs.
+        if ((entry.level ?? 0) >= 50) io.stderr.write(`error: ${entry.msg ?? line}\n`)
+        else if (entry.msg === 'incoming request' && entry.req) pending.set(id, `${entry.req.method} ${entry.req.url}`)
+        else if (entry.msg === 'request completed' && entry.res) {
+          io.stderr.write(`${pending.get(id) ?? '?'} ${entry.res.statusCode} ${(entry.responseTime ?? 0).toFixed(1)}ms\n`)
+          pending.delete(id)
         }
       },
     },

@@ -1,0 +1,238 @@
+/** The built bin, spawned as users run it: output, flags, exit codes, the command wrapper, signals. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
+
+// Each case spawns Node (a second or so on a slow CI box): more than tap's default 30 s per file.
+t.setTimeout(180_000)
+t.before(ensureBuilt)
+
+interface Run {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  /** The first stdout line. */
+  firstLine: Promise<string>
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+const running = new Set<ChildProcess>()
+t.teardown(() => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  let out = ''
+  let err = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const nl = out.indexOf('\n')
+      if (nl !== -1) resolve(out.slice(0, nl))
+    }
+    child.stdout!.on('data', check)
+    child.on('exit', () => reject(new Error(`exited before printing a line; stderr: ${err}`)))
+  })
+  firstLine.catch(() => undefined)
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      running.delete(child)
+      resolve({ code, signal })
+    }),
+  )
+  return { child, stdout: () => out, stderr: () => err, firstLine, exit }
+}
+
+async function completes(args: string[], env?: NodeJS.ProcessEnv) {
+  const run = cli(args, env)
+  const { code } = await run.exit
+  return { code, stdout: run.stdout(), stderr: run.stderr() }
+}
+
+/** Starts with --json and returns the parsed first line. */
+async function started(args: string[] = []) {
+  const run = cli(['--port', '0', '--json', ...args])
+  const info = JSON.parse(await run.firstLine) as { url: string; publishable_key: string; jwks_url: string }
+  return { run, info }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+const refused = (url: string) => fetch(url).then(() => false, () => true)
+
+t.test('--help and --version', async (t) => {
+  for (const flag of ['--help', '-h']) {
+    const { code, stdout, stderr } = await completes([flag])
+    t.equal(code, 0)
+    t.match(stdout, /^Usage: clerk-fapi-mock \[options\] \[-- command/)
+    for (const option of ['--port N', 'default 4010', '--json', '--no-control', '--log-requests', '--strict-clients', 'CLERK_MOCK_URL', '/__mock/reset']) t.match(stdout, option)
+    t.equal(stderr, '')
+  }
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  t.same(await completes(['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
+  t.equal((await completes(['-v'])).stdout, `${pkg.version}\n`)
+})
+
+t.test('bad usage exits 2 with a message', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--nope'], /Unknown option '--nope'/],
+    [['stray'], /positional argument/],
+    [['--port', 'abc'], /--port must be an integer from 0 to 65535, got 'abc'/],
+    [['--port', '70000'], /--port must be an integer/],
+    [['--port', '-1'], /--port/],
+    [['--port'], /--port/],
+    [['--clock', 'tomorrow'], /"tomorrow" is not a time/],
+    [['--host', ''], /--host must not be empty/],
+    [['--'], /'--' must be followed by a command/],
+  ]
+  const results = await Promise.all(cases.map(([args]) => completes(args)))
+  for (const [i, [args, message]] of cases.entries()) {
+    const { code, stdout, stderr } = results[i]
+    t.equal(code, 2, args.join(' '))
+    t.match(stderr, message)
+    t.match(stderr, /Try 'clerk-fapi-mock --help'/)
+    t.equal(stdout, '')
+  }
+})
+
+t.test('unreadable or invalid fixtures and a port in use exit 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clerk-mock-cli-'))
+  const missing = join(dir, 'missing.json')
+  let r = await completes(['--port', '0', '--fixtures', missing])
+  t.equal(r.code, 1)
+  t.match(r.stderr, `invalid fixture: ${missing}`)
+  t.match(r.stderr, /cannot read the file \(ENOENT\)/)
+
+  writeFileSync(join(dir, 'broken.json'), '{"users": [')
+  r = await completes(['--port', '0', '--fixtures', join(dir, 'broken.json')])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /broken\.json: \(root\): invalid JSON/)
+
+  writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ users: [{ id: 'user_x', first_name: 42 }] }))
+  r = await completes(['--port', '0', '--fixtures', join(dir, 'wrong.json')])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /wrong\.json: .*users/)
+
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => blocker.close())
+  const port = (blocker.address() as { port: number }).port
+  r = await completes(['--port', String(port)])
+  t.equal(r.code, 1)
+  t.match(r.stderr, `port ${port} is already in use (try --port 0 for a free one)`)
+  t.equal(r.stdout, '')
+})
+
+t.test('--port 0 --json: the first line, a working mock, a clean stop on SIGTERM and SIGINT', async (t) => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const { run, info } = await started()
+    t.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    t.equal(info.jwks_url, `${info.url}/.well-known/jwks.json`)
+    t.equal(Buffer.from(info.publishable_key.replace(/^pk_test_/, ''), 'base64').toString(), `${new URL(info.url).host}$`)
+    t.equal((await fetch(`${info.url}/v1/client`)).status, 200)
+    t.equal((await fetch(`${info.url}/__mock/clock`)).status, 200)
+    run.child.kill(signal)
+    t.same(await run.exit, { code: 0, signal: null }, `${signal}: exit 0`)
+    t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
+    t.match(run.stdout(), `Clerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
+    t.equal(run.stderr(), '', 'quiet by default: no request logs')
+  }
+})
+
+t.test('the default port is 4010', async (t) => {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer().once('error', () => resolve(false))
+    probe.listen(4010, '127.0.0.1', () => probe.close(() => resolve(true)))
+  })
+  if (!free) return t.skip('port 4010 is taken on this machine')
+  const run = cli(['--json'])
+  t.equal(JSON.parse(await run.firstLine).url, 'http://127.0.0.1:4010')
+  run.child.kill('SIGTERM')
+  t.equal((await run.exit).code, 0)
+})
+
+t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-clients', async (t) => {
+  const port = await freePort()
+  const quiet = cli(['--port', String(port), '--quiet'])
+  while (await refused(`http://127.0.0.1:${port}/v1/client`)) await new Promise((r) => setTimeout(r, 100))
+  t.equal(quiet.stdout(), '', '--quiet without --json prints nothing')
+  quiet.child.kill('SIGTERM')
+  t.equal((await quiet.exit).code, 0)
+
+  const { run, info } = await started([
+    '--quiet',
+    '--log-requests',
+    '--no-control',
+    '--clock',
+    '2030-01-01T00:00:00Z',
+    '--fixtures',
+    'test/fixtures/seed-example.json',
+    '--strict-clients',
+  ])
+  const anonymous = await fetch(`${info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER?_clerk_js_version=6`)
+  t.equal(anonymous.status, 401, 'strict clients')
+  t.equal((await anonymous.json()).errors[0].code, 'signed_out')
+  const control = await fetch(`${info.url}/__mock/clock`)
+  t.equal(control.status, 404, 'no control API')
+  t.equal((await control.json()).errors[0].code, 'resource_not_found')
+  run.child.kill('SIGTERM')
+  await run.exit
+  t.equal(run.stdout(), JSON.stringify(info) + '\n', '--quiet leaves only the --json line')
+  t.match(run.stderr(), /^GET \/v1\/client\/sessions\/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER\?_clerk_js_version=6 401 \d+\.\dms\nGET \/__mock\/clock 404 \d+\.\dms\n$/)
+
+  const seeded = await started(['--quiet', '--clock', '2030-01-01T00:00:00Z', '--fixtures', 'test/fixtures/seed-example.json'])
+  t.same(await (await fetch(`${seeded.info.url}/__mock/clock`)).json(), { now: Date.parse('2030-01-01T00:00:00Z'), frozen: true })
+  const session = await (await fetch(`${seeded.info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER`)).json()
+  t.equal(session.response.status, 'expired', 'the seed session, seen in 2030')
+  seeded.run.child.kill('SIGINT')
+  t.equal((await seeded.run.exit).code, 0)
+})
+
+t.test('-- command: env set, exit code passed through, mock stopped afterwards', async (t) => {
+  const script = `
+    const url = process.env.CLERK_MOCK_URL
+    console.log('child sees', url, process.env.CLERK_MOCK_PUBLISHABLE_KEY)
+    const res = await fetch(url + '/v1/client')
+    console.log('status', res.status)
+    process.exit(7)
+  `
+  const run = cli(['--port', '0', '--json', '--', process.execPath, '--input-type=module', '-e', script])
+  const info = JSON.parse(await run.firstLine)
+  const { code } = await run.exit
+  t.equal(code, 7, "the command's exit code")
+  t.match(run.stdout(), `child sees ${info.url} ${info.publishable_key}\nstatus 200\n`)
+  t.ok(await refused(`${info.url}/v1/client`), 'the mock stopped with the command')
+
+  t.equal((await completes(['--port', '0', '--quiet', '--', process.execPath, '-e', 'process.exit(0)'])).code, 0)
+  const missing = await completes(['--port', '0', '--quiet', '--', 'no-such-command-clerk-mock'])
+  t.equal(missing.code, 127)
+  t.match(missing.stderr, /could not run 'no-such-command-clerk-mock'/)
+})
+
+t.test('-- command: a stop signal is passed to the command, then the mock stops', async (t) => {
+  // The command traps SIGTERM and exits 3 after cleaning up; one that does not is killed by it (143).
+  const trap = `process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(3) }); console.log('ready'); setInterval(() => {}, 1000)`
+  const run = cli(['--port', '0', '--quiet', '--', process.execPath, '-e', trap])
+  t.equal(await run.firstLine, 'ready')
+  run.child.kill('SIGTERM')
+  t.same(await run.exit, { code: 3, signal: null })
+  t.match(run.stdout(), 'child got SIGTERM')
+
+  const plain = cli(['--port', '0', '--quiet', '--', process.execPath, '-e', `console.log('ready'); setInterval(() => {}, 1000)`])
+  t.equal(await plain.firstLine, 'ready')
+  plain.child.kill('SIGTERM')
+  t.same(await plain.exit, { code: 143, signal: null }, '128 + SIGTERM')
+})
