@@ -41,8 +41,18 @@ export const TouchBody = Type.Union([
   Type.Null(),
 ])
 
+// clerk-js 6.40 in a browser also sends `tab_state` (focused/visible/hidden), and `token` +
+// `force_origin` when the environment names a session minter; accepted, and meaningless here.
 export const TokenBody = Type.Union([
-  Type.Object({ organization_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      organization_id: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+      tab_state: Type.Optional(Type.String({ maxLength: 32 })),
+      token: Type.Optional(Type.String({ maxLength: 16_384 })),
+      force_origin: Type.Optional(Type.String({ maxLength: 8 })),
+    },
+    { additionalProperties: false },
+  ),
   Type.Null(),
 ])
 
