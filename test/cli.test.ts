@@ -152,12 +152,12 @@ t.test('--port 0 --json: the first line, a working mock, a clean stop on SIGTERM
   }
 })
 
-t.test('the default port is 4010', async (t) => {
-  const free = await new Promise<boolean>((resolve) => {
-    const probe = createServer().once('error', () => resolve(false))
-    probe.listen(4010, '127.0.0.1', () => probe.close(() => resolve(true)))
-  })
-  if (!free) return t.skip('port 4010 is taken on this machine')
+const defaultPortFree = await new Promise<boolean>((resolve) => {
+  const probe = createServer().once('error', () => resolve(false))
+  probe.listen(4010, '127.0.0.1', () => probe.close(() => resolve(true)))
+})
+
+t.test('the default port is 4010', { skip: defaultPortFree ? false : 'port 4010 is taken on this machine' }, async (t) => {
   const run = cli(['--json'])
   t.equal(JSON.parse(await run.firstLine).url, 'http://127.0.0.1:4010')
   run.child.kill('SIGTERM')
@@ -184,10 +184,10 @@ t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-cli
   ])
   const anonymous = await fetch(`${info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER?_clerk_js_version=6`)
   t.equal(anonymous.status, 401, 'strict clients')
-  t.equal((await anonymous.json()).errors[0].code, 'signed_out')
+  t.equal(((await anonymous.json()) as any).errors[0].code, 'signed_out')
   const control = await fetch(`${info.url}/__mock/clock`)
   t.equal(control.status, 404, 'no control API')
-  t.equal((await control.json()).errors[0].code, 'resource_not_found')
+  t.equal(((await control.json()) as any).errors[0].code, 'resource_not_found')
   run.child.kill('SIGTERM')
   await run.exit
   t.equal(run.stdout(), JSON.stringify(info) + '\n', '--quiet leaves only the --json line')
@@ -195,7 +195,7 @@ t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-cli
 
   const seeded = await started(['--quiet', '--clock', '2030-01-01T00:00:00Z', '--fixtures', 'test/fixtures/seed-example.json'])
   t.same(await (await fetch(`${seeded.info.url}/__mock/clock`)).json(), { now: Date.parse('2030-01-01T00:00:00Z'), frozen: true })
-  const session = await (await fetch(`${seeded.info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER`)).json()
+  const session = (await (await fetch(`${seeded.info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER`)).json()) as any
   t.equal(session.response.status, 'expired', 'the seed session, seen in 2030')
   seeded.run.child.kill('SIGINT')
   t.equal((await seeded.run.exit).code, 0)

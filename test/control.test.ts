@@ -1,9 +1,9 @@
 /** The control API (/__mock), the request journal and fault injection, in code and over HTTP. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ADA, BOB, CLIENT_A, DAY, SESS_A, T0, mockWith } from './helpers/mock.js'
 import { startClerkMock } from '../src/index.js'
 
-const clerkError = (t: Tap.Test, res: { status: number; json: any }, status: number, code: string) => {
+const clerkError = (t: Test, res: { status: number; json: any }, status: number, code: string) => {
   t.equal(res.status, status, `status ${status}`)
   t.equal(res.json?.errors?.[0]?.code, code, `code ${code}`)
   t.type(res.json?.errors?.[0]?.long_message, 'string')
