@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errors } from '../core/errors.js'
 import type { Instance } from '../core/instance.js'
+import { sharedCompilers } from './compilers.js'
 import { installErrorHandling, sendError } from './errors.js'
 import { clearClientCookie } from './identity.js'
 import { clientRoutes } from './routes/client.js'
@@ -46,6 +47,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    // Validators and serialisers are compiled once per process, on first use (see compilers.ts).
+    schemaController: sharedCompilers,
     // Unknown body fields are rejected (422 form_param_unknown), never silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // clerk-js sends DELETE/PUT/PATCH as POST with `?_method=VERB`; rewriteUrl is the one hook that

@@ -1,0 +1,73 @@
+/**
+ * Schema compilers shared by every app in the process, compiled on first use. Fastify's defaults
+ * build a fresh Ajv and compile every route's validators and fast-json-stringify serialisers each
+ * time an app is built (~130 ms per mock); test suites start many mocks from the same schema
+ * objects, and most routes of a given mock are never called.
+ */
+import AjvCompiler from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import type { FastifyServerOptions } from 'fastify'
+
+type Compile<T> = (route: { schema: unknown }) => T
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Validate = ((data: unknown, context?: any) => unknown) & { errors?: unknown; schemaEnv?: unknown }
+type Serialize = (data: unknown) => string
+
+/**
+ * One compiled function per schema object and compiler options, built the first time it runs.
+ * Fastify hands compilers the route's own schema objects, which here are module-level constants.
+ */
+function memoized<T>(pool: Map<string, WeakMap<object, T>>, key: string, compile: () => Compile<T>, lazy: (build: () => T) => T): Compile<T> {
+  let cache = pool.get(key)
+  if (cache === undefined) pool.set(key, (cache = new WeakMap()))
+  let compiler: Compile<T> | null = null
+  return (route) => {
+    // A boolean schema (`true`/`false`) cannot key a WeakMap, and is trivial to compile.
+    if (typeof route.schema !== 'object' || route.schema === null) return (compiler ??= compile())(route)
+    let fn = cache.get(route.schema)
+    if (fn === undefined) {
+      let built: T | null = null
+      fn = lazy(() => (built ??= (compiler ??= compile())(route)))
+      cache.set(route.schema, fn)
+    }
+    return fn
+  }
+}
+
+const validators = new Map<string, WeakMap<object, Validate>>()
+const serializers = new Map<string, WeakMap<object, Serialize>>()
+let ajvPool: ReturnType<typeof AjvCompiler> | null = null
+const serializerFactory = SerializerSelector()
+
+/** Fastify's `schemaController` option: the default compilers (Ajv, fast-json-stringify), shared and lazy. */
+export const sharedCompilers: NonNullable<FastifyServerOptions['schemaController']> = {
+  compilersFactory: {
+    buildValidator(externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0], ajvOptions: Parameters<ReturnType<typeof AjvCompiler>>[1]) {
+      return memoized<Validate>(
+        validators,
+        JSON.stringify([externalSchemas, ajvOptions]),
+        () => (ajvPool ??= AjvCompiler())(externalSchemas, ajvOptions) as Compile<Validate>,
+        (build) => {
+          // Behaves as the Ajv function it stands for: Fastify passes the parent context when a
+          // validator has `schemaEnv` (every Ajv one does) and reads `errors` right after a call.
+          const validate: Validate = (data, context) => {
+            const real = build()
+            const ok = real(data, context)
+            validate.errors = real.errors
+            return ok
+          }
+          Object.defineProperty(validate, 'schemaEnv', { get: () => build().schemaEnv })
+          return validate
+        },
+      ) as unknown as ReturnType<ReturnType<typeof AjvCompiler>>
+    },
+    buildSerializer(externalSchemas: unknown, serializerOptions: Parameters<typeof serializerFactory>[1]) {
+      return memoized<Serialize>(
+        serializers,
+        JSON.stringify([externalSchemas, serializerOptions]),
+        () => serializerFactory(externalSchemas, serializerOptions) as Compile<Serialize>,
+        (build) => (data) => build()(data),
+      ) as ReturnType<typeof serializerFactory>
+    },
+  },
+}
