@@ -11,7 +11,7 @@ import { ADA, CLIENT_A, SESS_A, SESS_B, mockWith, twoClients } from './helpers/m
 const SPEC = new URL('../../shared/fapi/fapi_2026-05-12.yml', import.meta.url).pathname
 
 if (!existsSync(SPEC)) {
-  t.skip(`conformance: ${SPEC} is absent, so responses cannot be checked against Clerk's OpenAPI file`)
+  t.test(`conformance: ${SPEC} is absent, so responses cannot be checked against Clerk's OpenAPI file`, { skip: true }, async () => {})
 } else {
   const spec = parse(readFileSync(SPEC, 'utf8'))
 

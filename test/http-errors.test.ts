@@ -1,8 +1,8 @@
 /** Bad input of every kind gets a Clerk-format error, never a 500, and leaves the state as it was. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { SESS_A, mockWith } from './helpers/mock.js'
 
-function assertClerkError(t: Tap.Test, res: { status: number; json: any; headers: Record<string, unknown> }, status: number, code: string) {
+function assertClerkError(t: Test, res: { status: number; json: any; headers: Record<string, unknown> }, status: number, code: string) {
   t.equal(res.status, status, `status ${status}`)
   t.match(String(res.headers['content-type']), /^application\/json/)
   t.equal(res.json?.errors?.[0]?.code, code, `code ${code}`)
