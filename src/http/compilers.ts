@@ -4,9 +4,14 @@
  * time an app is built (~130 ms per mock); test suites start many mocks from the same schema
  * objects, and most routes of a given mock are never called.
  */
-import AjvCompiler from '@fastify/ajv-compiler'
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import { createRequire } from 'node:module'
+import type AjvCompiler from '@fastify/ajv-compiler'
+import type { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
+
+// Loaded on the first compile, not at import: Ajv and fast-json-stringify take ~50 ms to load,
+// which a spawned CLI would otherwise pay before it can print its URL.
+const require = createRequire(import.meta.url)
 
 type Compile<T> = (route: { schema: unknown }) => T
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -37,7 +42,8 @@ function memoized<T>(pool: Map<string, WeakMap<object, T>>, key: string, compile
 const validators = new Map<string, WeakMap<object, Validate>>()
 const serializers = new Map<string, WeakMap<object, Serialize>>()
 let ajvPool: ReturnType<typeof AjvCompiler> | null = null
-const serializerFactory = SerializerSelector()
+let serializerFactory: ReturnType<typeof SerializerSelector> | null = null
+type SerializerFactory = ReturnType<typeof SerializerSelector>
 
 /** Fastify's `schemaController` option: the default compilers (Ajv, fast-json-stringify), shared and lazy. */
 export const sharedCompilers: NonNullable<FastifyServerOptions['schemaController']> = {
@@ -46,7 +52,7 @@ export const sharedCompilers: NonNullable<FastifyServerOptions['schemaController
       return memoized<Validate>(
         validators,
         JSON.stringify([externalSchemas, ajvOptions]),
-        () => (ajvPool ??= AjvCompiler())(externalSchemas, ajvOptions) as Compile<Validate>,
+        () => (ajvPool ??= (require('@fastify/ajv-compiler') as typeof AjvCompiler)())(externalSchemas, ajvOptions) as Compile<Validate>,
         (build) => {
           // Behaves as the Ajv function it stands for: Fastify passes the parent context when a
           // validator has `schemaEnv` (every Ajv one does) and reads `errors` right after a call.
@@ -61,13 +67,16 @@ export const sharedCompilers: NonNullable<FastifyServerOptions['schemaController
         },
       ) as unknown as ReturnType<ReturnType<typeof AjvCompiler>>
     },
-    buildSerializer(externalSchemas: unknown, serializerOptions: Parameters<typeof serializerFactory>[1]) {
+    buildSerializer(externalSchemas: unknown, serializerOptions: Parameters<SerializerFactory>[1]) {
       return memoized<Serialize>(
         serializers,
         JSON.stringify([externalSchemas, serializerOptions]),
-        () => serializerFactory(externalSchemas, serializerOptions) as Compile<Serialize>,
+        () => {
+          serializerFactory ??= (require('@fastify/fast-json-stringify-compiler') as { SerializerSelector: typeof SerializerSelector }).SerializerSelector()
+          return serializerFactory(externalSchemas, serializerOptions) as Compile<Serialize>
+        },
         (build) => (data) => build()(data),
-      ) as ReturnType<typeof serializerFactory>
+      ) as ReturnType<SerializerFactory>
     },
   },
 }
