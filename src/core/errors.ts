@@ -86,6 +86,13 @@ export const errors = {
   /** Bad input to the mock's own control API (`/__mock/…`, `mock.fail()`): always 400. */
   controlInputInvalid: (detail: string, param?: string) =>
     new ClerkError(400, 'control_input_invalid', 'Invalid control request', detail, param === undefined ? undefined : { param_name: param }),
+  /** HTTP that Node's parser rejects before any route sees it: garbage bytes, a bad request line or header, an oversized header section. */
+  malformedHttp: (status: 400 | 408 | 431, detail: string) =>
+    status === 431
+      ? new ClerkError(431, 'request_header_fields_too_large', 'Request headers too large', `The request's header section is too large (${detail}).`)
+      : status === 408
+        ? new ClerkError(408, 'request_timeout', 'Request timeout', `The request did not arrive in time (${detail}).`)
+        : new ClerkError(400, 'malformed_request', 'Malformed request', `The HTTP request could not be parsed (${detail}).`),
   internal: () =>
     new ClerkError(
       500,

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errors } from '../core/errors.js'
 import type { Instance } from '../core/instance.js'
 import { sharedCompilers } from './compilers.js'
-import { installErrorHandling, sendError } from './errors.js'
+import { clientErrorHandler, installErrorHandling, sendError } from './errors.js'
 import { clearClientCookie } from './identity.js'
 import { clientRoutes } from './routes/client.js'
 import { sessionRoutes } from './routes/sessions.js'
@@ -61,6 +61,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
       }
       return url
     },
+    // HTTP that Node cannot parse still gets a Clerk error body, not Fastify's default one.
+    clientErrorHandler,
     // Malformed URLs and the like never reach a route or the error handler.
     frameworkErrors(error, request, reply) {
       sendError(reply, errors.routeNotFound(request.method, `(malformed URL: ${error.message})`))
@@ -81,7 +83,14 @@ export function buildApp(instance: Instance, options: AppOptions): App {
 
   app.register(cookie)
   // clerk-js sends credentials, so the Origin is reflected (a `*` would make browsers drop every answer).
-  app.register(cors, { origin: true, credentials: true, exposedHeaders: ['Authorization'], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] })
+  // Not strict: an OPTIONS without Origin would otherwise get @fastify/cors's text/plain 400 instead of a Clerk body.
+  app.register(cors, {
+    origin: true,
+    credentials: true,
+    exposedHeaders: ['Authorization'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    strictPreflight: false,
+  })
   app.register(formbody)
   app.removeContentTypeParser('text/plain')
   const json = app.getDefaultJsonParser('error', 'error')

@@ -73,10 +73,36 @@ export const sharedCompilers: NonNullable<FastifyServerOptions['schemaController
         JSON.stringify([externalSchemas, serializerOptions]),
         () => {
           serializerFactory ??= (require('@fastify/fast-json-stringify-compiler') as { SerializerSelector: typeof SerializerSelector }).SerializerSelector()
-          return serializerFactory(externalSchemas, serializerOptions) as Compile<Serialize>
+          const compile = serializerFactory(externalSchemas, serializerOptions) as Compile<Serialize>
+          return (route) => compile({ ...route, schema: nullableAsTypeList(route.schema) })
         },
         (build) => (data) => build()(data),
       ) as ReturnType<SerializerFactory>
     },
   },
+}
+
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples'])
+
+/**
+ * The schema with every `anyOf: [X, { type: 'null' }]` (TypeBox's nullable) rewritten as X with
+ * `type: [X.type, 'null']`, for the serialiser only. fast-json-stringify picks an `anyOf` branch by
+ * running Ajv on the value (for `client: Nullable(ClientJson)`, the whole client with its sessions
+ * on every answer); for a type list it checks `=== null`. Same output for every value that fits the
+ * schema. A copy: the route's own schema (validation, conformance) is left alone.
+ */
+export function nullableAsTypeList(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(nullableAsTypeList)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const node = schema as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYWORDS.has(key) ? value : nullableAsTypeList(value)
+  const options = out.anyOf
+  if (!Array.isArray(options) || options.length !== 2) return out
+  const isNull = (o: unknown) => typeof o === 'object' && o !== null && Object.keys(o).length === 1 && (o as { type?: unknown }).type === 'null'
+  const other = (isNull(options[1]) ? options[0] : isNull(options[0]) ? options[1] : null) as Record<string, unknown> | null
+  if (other === null || typeof other.type !== 'string' || other.type === 'null') return out
+  if (['anyOf', 'oneOf', 'allOf', '$ref', 'const', 'enum', 'nullable'].some((k) => k in other)) return out
+  const { anyOf: _, ...siblings } = out
+  return { ...siblings, ...other, type: [other.type, 'null'] }
 }

@@ -2,6 +2,8 @@
  * The one place failures become Clerk's error body. Domain errors keep their code; Fastify's own
  * errors (bad JSON, content types, sizes, validation) are translated; anything else is a bug (500).
  */
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ClerkError, errors } from '../core/errors.js'
 import { traceId } from '../core/ids.js'
@@ -66,6 +68,23 @@ function fromValidation(issue: ValidationIssue, request: FastifyRequest): ClerkE
     return errors.paramInvalid(param, JSON.stringify(value))
   }
   return errors.paramInvalid(param, value, `${param} is invalid: ${issue.message ?? 'wrong value'}.`)
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser rejects never reach a route or the
+ * error handler, so the Clerk error body is written straight to the socket, which is then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+  const body = JSON.stringify(errorBody(errors.malformedHttp(status, error.code ?? error.message)))
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }
 
 /** Installs the error and not-found handlers: every failure, on every route, is a Clerk error body. */
