@@ -72,6 +72,11 @@ export class Store {
   readonly sessions = new Map<string, Session>()
   /** Dev browser id → the client it is bound to (null until it has one). */
   readonly devBrowsers = new Map<string, string | null>()
+  /** User id → that user's sessions still on a client, so `userSessions` need not scan every client. */
+  readonly #onClientByUser = new Map<string, Set<Session>>()
+  /** Client id → creation rank: `userSessions` breaks `created_at` ties in client order, as a scan would. */
+  readonly #clientRank = new Map<string, number>()
+  #nextRank = 0
 
   constructor(
     readonly clock: TimeSource,
@@ -115,6 +120,7 @@ export class Store {
     if (this.clients.has(id)) throw new Error(`a client with id ${id} already exists`)
     const client: Client = { id, sessionIds: [], lastActiveSessionId: null, createdAt: at, updatedAt: at }
     this.clients.set(id, client)
+    this.#clientRank.set(id, this.#nextRank++)
     return client
   }
 
@@ -154,7 +160,10 @@ export class Store {
     if (this.sessions.has(session.id)) throw new Error(`a session with id ${session.id} already exists`)
     const client = this.client(session.clientId)
     this.sessions.set(session.id, session)
-    if (session.status !== 'removed' && session.status !== 'revoked') client.sessionIds.push(session.id)
+    if (session.status !== 'removed' && session.status !== 'revoked') {
+      client.sessionIds.push(session.id)
+      this.#indexOnClient(session, true)
+    }
     return session
   }
 
@@ -228,7 +237,10 @@ export class Store {
     client.lastActiveSessionId = null
     client.updatedAt = now
     this.clients.delete(client.id)
-    for (const session of sessions) this.sessions.delete(session.id)
+    for (const session of sessions) {
+      this.sessions.delete(session.id)
+      this.#indexOnClient(session, false)
+    }
     for (const [dvb, clientId] of this.devBrowsers) if (clientId === client.id) this.devBrowsers.set(dvb, null)
     return { client, sessions }
   }
@@ -245,12 +257,12 @@ export class Store {
   /** Sessions of a user still on a client, across every client (the user's devices), oldest first. */
   userSessions(userId: string, signedInOnly: boolean): Session[] {
     const out: Session[] = []
-    for (const client of this.clients.values()) {
-      for (const session of this.sessionsOf(client)) {
-        if (session.userId === userId && (!signedInOnly || isSignedIn(this.status(session)))) out.push(session)
-      }
+    for (const session of this.#onClientByUser.get(userId) ?? []) {
+      if (!signedInOnly || isSignedIn(this.status(session))) out.push(session)
     }
-    return out.sort((a, b) => a.createdAt - b.createdAt)
+    // Ties in created_at keep the order of a walk over clients (oldest client first), then each client's list.
+    const place = (s: Session) => this.clients.get(s.clientId)!.sessionIds.indexOf(s.id)
+    return out.sort((a, b) => a.createdAt - b.createdAt || this.#clientRank.get(a.clientId)! - this.#clientRank.get(b.clientId)! || place(a) - place(b))
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -275,12 +287,26 @@ export class Store {
     client.updatedAt = now
   }
 
+  #indexOnClient(session: Session, on: boolean): void {
+    let mine = this.#onClientByUser.get(session.userId)
+    if (on) {
+      if (mine === undefined) this.#onClientByUser.set(session.userId, (mine = new Set()))
+      mine.add(session)
+    } else if (mine !== undefined) {
+      mine.delete(session)
+      if (mine.size === 0) this.#onClientByUser.delete(session.userId)
+    }
+  }
+
   private setStatus({ session, client }: SessionResult, status: 'ended' | 'removed' | 'revoked'): void {
     const now = this.clock.now()
     session.status = status
     session.updatedAt = now
     client.updatedAt = now
-    if (status !== 'ended') client.sessionIds = client.sessionIds.filter((id) => id !== session.id)
+    if (status !== 'ended') {
+      client.sessionIds = client.sessionIds.filter((id) => id !== session.id)
+      this.#indexOnClient(session, false)
+    }
     if (client.lastActiveSessionId === session.id) client.lastActiveSessionId = null
   }
 }
