@@ -237,10 +237,14 @@ export class Store {
     client.lastActiveSessionId = null
     client.updatedAt = now
     this.clients.delete(client.id)
+    this.#clientRank.delete(client.id)
     for (const session of sessions) {
       this.sessions.delete(session.id)
       this.#indexOnClient(session, false)
     }
+    // Its removed and revoked sessions left the client earlier but stayed for /__mock/state; with the
+    // client gone nothing can reach them, and keeping them would grow a long-running mock without end.
+    for (const [id, session] of this.sessions) if (session.clientId === client.id) this.sessions.delete(id)
     for (const [dvb, clientId] of this.devBrowsers) if (clientId === client.id) this.devBrowsers.set(dvb, null)
     return { client, sessions }
   }
