@@ -30,6 +30,8 @@ export interface AppOptions {
   controlApi?: boolean
 }
 
+const OVERRIDABLE = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
 /** Clerk bodies are a few form fields; anything near this size is a mistake. */
 export const BODY_LIMIT = 64 * 1024
 
@@ -40,6 +42,12 @@ declare module 'fastify' {
     instance: Instance
     mockOptions: AppOptions
   }
+}
+
+// With no display name, Fastify names each registered plugin by scanning require.cache (every
+// module a test runner has loaded) for it; the name it would end up with is the function's own.
+for (const plugin of [controlRoutes, clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes]) {
+  Object.assign(plugin, { [Symbol.for('fastify.display-name')]: plugin.name })
 }
 
 export function buildApp(instance: Instance, options: AppOptions): App {
@@ -56,8 +64,11 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     rewriteUrl(req) {
       const url = req.url ?? '/'
       if (req.method === 'POST') {
-        const override = /[?&]_method=([A-Za-z]+)(?:&|$)/.exec(url)
-        if (override) req.method = override[1].toUpperCase()
+        const override = /[?&]_method=([^&]*)/.exec(url)?.[1].toUpperCase()
+        if (override !== undefined) {
+          if (OVERRIDABLE.has(override)) req.method = override
+          else (req as { badMethodOverride?: string }).badMethodOverride = override
+        }
       }
       return url
     },
@@ -73,13 +84,14 @@ export function buildApp(instance: Instance, options: AppOptions): App {
   app.decorate('mockOptions', options)
 
   // Routes by path pattern, so a wrong verb gets 405 with the verbs that path answers.
-  const routes: { pattern: RegExp; methods: string[] }[] = []
+  // The patterns are built on the first unknown route, not for every route of every app at start-up.
+  const routes: { url: string; pattern?: RegExp; methods: string[] }[] = []
   app.addHook('onRoute', (route) => {
     const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD' && m !== 'OPTIONS')
-    const source = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')
-    routes.push({ pattern: new RegExp(`^${source}/?$`), methods })
+    routes.push({ url: route.url, methods })
   })
-  installErrorHandling(app, (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))])
+  const pattern = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`)
+  installErrorHandling(app, (path) => [...new Set(routes.filter((r) => (r.pattern ??= pattern(r.url)).test(path)).flatMap((r) => r.methods))])
 
   app.register(cookie)
   // clerk-js sends credentials, so the Origin is reflected (a `*` would make browsers drop every answer).
@@ -100,6 +112,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
   )
 
   app.addHook('onRequest', async (request) => {
+    const badOverride = (request.raw as { badMethodOverride?: string }).badMethodOverride
+    if (badOverride !== undefined) throw errors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`)
     const query = request.query as Record<string, unknown>
     if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && !request.url.startsWith('/v1/jwks')) {
       throw errors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both')
