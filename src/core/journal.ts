@@ -37,12 +37,13 @@ export class Journal {
   record(entry: JournalEntry): void {
     this.#entries.push(entry)
     // Bounded so a long-running mock (a dev server left on for hours) does not grow without end.
-    if (this.#entries.length > this.limit) this.#entries.splice(0, this.#entries.length - this.limit)
+    // Trimmed in batches: dropping one entry per request would move the other thousand each time.
+    if (this.#entries.length >= 2 * this.limit) this.#entries.splice(0, this.#entries.length - this.limit)
   }
 
-  /** A copy, oldest first: callers may keep or change it without touching the journal. */
+  /** A copy, oldest first (the last `limit` entries): callers may keep or change it without touching the journal. */
   list(): JournalEntry[] {
-    return this.#entries.map((e) => ({ ...e, query: { ...e.query } }))
+    return this.#entries.slice(-this.limit).map((e) => ({ ...e, query: { ...e.query } }))
   }
 
   clear(): void {
