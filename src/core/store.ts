@@ -44,6 +44,8 @@ export interface Client {
   id: string
   /** Ids of the sessions still on the client, oldest first (removed and revoked ones are dropped). */
   sessionIds: string[]
+  /** Ids of every session the client ever had, in creation order, removed and revoked ones too (for `/__mock/state`). */
+  allSessionIds: string[]
   lastActiveSessionId: string | null
   createdAt: number
   updatedAt: number
@@ -114,11 +116,16 @@ export class Store {
     return client.sessionIds.map((id) => this.sessions.get(id)!)
   }
 
+  /** Every session the client ever had, removed and revoked ones too, oldest first. */
+  allSessionsOf(client: Client): Session[] {
+    return client.allSessionIds.map((id) => this.sessions.get(id)!).sort((a, b) => a.createdAt - b.createdAt)
+  }
+
   // ---- creation ------------------------------------------------------------------------------
 
   createClient(id = newId('client', this.clock), at = this.clock.now()): Client {
     if (this.clients.has(id)) throw new Error(`a client with id ${id} already exists`)
-    const client: Client = { id, sessionIds: [], lastActiveSessionId: null, createdAt: at, updatedAt: at }
+    const client: Client = { id, sessionIds: [], allSessionIds: [], lastActiveSessionId: null, createdAt: at, updatedAt: at }
     this.clients.set(id, client)
     this.#clientRank.set(id, this.#nextRank++)
     return client
@@ -160,6 +167,7 @@ export class Store {
     if (this.sessions.has(session.id)) throw new Error(`a session with id ${session.id} already exists`)
     const client = this.client(session.clientId)
     this.sessions.set(session.id, session)
+    client.allSessionIds.push(session.id)
     if (session.status !== 'removed' && session.status !== 'revoked') {
       client.sessionIds.push(session.id)
       this.#indexOnClient(session, true)
@@ -238,13 +246,10 @@ export class Store {
     client.updatedAt = now
     this.clients.delete(client.id)
     this.#clientRank.delete(client.id)
-    for (const session of sessions) {
-      this.sessions.delete(session.id)
-      this.#indexOnClient(session, false)
-    }
-    // Its removed and revoked sessions left the client earlier but stayed for /__mock/state; with the
-    // client gone nothing can reach them, and keeping them would grow a long-running mock without end.
-    for (const [id, session] of this.sessions) if (session.clientId === client.id) this.sessions.delete(id)
+    for (const session of sessions) this.#indexOnClient(session, false)
+    // Removed and revoked sessions too: they stayed for /__mock/state, but with the client gone nothing
+    // can reach them, and keeping them would grow a long-running mock without end.
+    for (const id of client.allSessionIds) this.sessions.delete(id)
     for (const [dvb, clientId] of this.devBrowsers) if (clientId === client.id) this.devBrowsers.set(dvb, null)
     return { client, sessions }
   }

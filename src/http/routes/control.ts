@@ -97,13 +97,13 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/__mock/state', async () => {
     const s = store()
-    const all = [...s.sessions.values()].sort((a, b) => a.createdAt - b.createdAt)
     return {
       ...clockJson(),
       clients: [...s.clients.values()].map((client) => {
         const json = clientJson(s, client, [])
         // Every session the client ever had; removed and revoked ones are marked on_client: false.
-        const sessions = all.filter((x) => x.clientId === client.id).map((x) => ({ ...sessionJson(s, x), on_client: client.sessionIds.includes(x.id) }))
+        const onClient = new Set(client.sessionIds)
+        const sessions = s.allSessionsOf(client).map((x) => ({ ...sessionJson(s, x), on_client: onClient.has(x.id) }))
         return { ...json, sessions }
       }),
       users: [...s.users.values()].map((u) => userJson(u)),
