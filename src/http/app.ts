@@ -111,16 +111,19 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     (body as string).trim() === '' ? done(null, undefined) : json(request, body as string, done),
   )
 
-  app.addHook('onRequest', async (request) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, _reply, done) => {
     const badOverride = (request.raw as { badMethodOverride?: string }).badMethodOverride
-    if (badOverride !== undefined) throw errors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`)
+    if (badOverride !== undefined) return done(errors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`))
     const query = request.query as Record<string, unknown>
     if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && !request.url.startsWith('/v1/jwks')) {
-      throw errors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both')
+      return done(errors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both'))
     }
+    done()
   })
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.clearStaleCookie) clearClientCookie(request, reply)
+    done(null, payload)
   })
   // After the cookie plugin: the journal reads the caller's __client cookie.
   installTraffic(app)

@@ -37,21 +37,28 @@ export function installTraffic(app: App): void {
   const closing = new AbortController()
   app.addHook('onClose', async () => closing.abort())
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (isControl(pathOf(request))) return
+  // Callback-style hooks (an async hook costs a promise on every request); only a fault goes async.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isControl(pathOf(request))) return done()
     // Stamped on arrival, so an entry's time is when the app asked, not when a delayed answer left.
     request.journalTime = app.instance.clock.now()
     request.journalClientId = callerClientId(request, app.instance)
     const fault = app.faults.take(request.method, pathOf(request))
-    if (!fault) return
-    if (fault.delay_ms > 0) await sleep(fault.delay_ms, undefined, { signal: closing.signal }).catch(() => undefined)
-    if (fault.status === null) return
-    request.faulted = true
-    if (fault.retry_after !== null) reply.header('retry-after', String(fault.retry_after))
-    return sendError(reply, faultError({ ...fault, status: fault.status }))
+    if (!fault) return done()
+    void (async () => {
+      if (fault.delay_ms > 0) await sleep(fault.delay_ms, undefined, { signal: closing.signal }).catch(() => undefined)
+      if (fault.status === null) return done()
+      request.faulted = true
+      if (fault.retry_after !== null) reply.header('retry-after', String(fault.retry_after))
+      sendError(reply, faultError({ ...fault, status: fault.status }))
+    })()
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
+    record(request, reply)
+    done()
+  })
+  const record = (request: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(request)
     if (isControl(path)) return
     const sessionId = sessionIdOf(request)
@@ -69,7 +76,7 @@ export function installTraffic(app: App): void {
       session_id: sessionId,
       fault: request.faulted === true,
     })
-  })
+  }
 }
 
 /** Back to the seed: state and clock, and an empty journal with no armed faults. */
