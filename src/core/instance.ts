@@ -80,10 +80,10 @@ export class Instance {
    * counts it as activity. `organizationId`: undefined keeps the session's active organization,
    * '' or null selects the personal account.
    */
-  mintSessionToken(
+  async mintSessionToken(
     result: SessionResult,
     opts: { issuer: string; azp: string | null; template?: string; organizationId?: string | null },
-  ): string {
+  ): Promise<string> {
     const { session } = result
     let template: JwtTemplate | undefined
     if (opts.template !== undefined) {
@@ -103,9 +103,12 @@ export class Instance {
       lifetimeMs: template?.lifetime ?? this.seed.settings.tokenLifetime,
       extraClaims: template?.claims,
     })
-    const jwt = this.key.signJwt(claims)
-    // Every mint is activity; only the default token (not a template's) becomes last_active_token.
-    this.store.recordToken(result, template === undefined ? jwt : null)
+    // Every mint is activity, recorded before the signature so a request that ends or removes the
+    // session while it is being signed sees the state as if this request came first.
+    this.store.markActive(result)
+    const jwt = await this.key.signJwtAsync(claims)
+    // Only the default token (not a template's) becomes last_active_token.
+    if (template === undefined) session.lastActiveToken = jwt
     return jwt
   }
 }

@@ -210,12 +210,6 @@ export class Store {
     return result
   }
 
-  /** Records a token mint: activity, and the new `last_active_token` when it is the session's own token. */
-  recordToken(result: SessionResult, jwt: string | null): void {
-    this.markActive(result)
-    if (jwt !== null) result.session.lastActiveToken = jwt
-  }
-
   /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; no second factor (-1). */
   factorVerificationAge(session: Session): [number, number] {
     return [Math.max(0, Math.floor((this.clock.now() - session.createdAt) / 60_000)), -1]
@@ -286,7 +280,8 @@ export class Store {
     throw errors.signedOut()
   }
 
-  private markActive({ session, client }: SessionResult): void {
+  /** Activity on a session: `last_active_at`, the client's last active session (touch and token mints). */
+  markActive({ session, client }: SessionResult): void {
     const now = this.clock.now()
     session.lastActiveAt = now
     session.updatedAt = now

@@ -30,8 +30,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v1/client/sessions/:id/remove', options, async (request) => envelope(store().remove(caller(request), request.params.id)))
 
   // The session token, or a JWT template's token; `azp` is the page's Origin (clerk-js in Node sends none).
-  const mint = (request: FastifyRequest, id: string, organizationId: string | null | undefined, template?: string) => {
-    const jwt = app.instance.mintSessionToken(store().session(caller(request), id), {
+  const mint = async (request: FastifyRequest, id: string, organizationId: string | null | undefined, template?: string) => {
+    const jwt = await app.instance.mintSessionToken(store().session(caller(request), id), {
       issuer: issuer(request),
       azp: request.headers.origin ?? app.mockOptions.defaultAzp ?? null,
       organizationId,
