@@ -81,3 +81,42 @@ t.test('CORS preflight reflects the origin with credentials', async (t) => {
   t.equal(res.headers['access-control-allow-origin'], 'http://localhost:3000')
   t.equal(res.headers['access-control-allow-credentials'], 'true')
 })
+
+t.test('a trailing slash reaches the same route; a 405 never names the request verb as allowed', async (t) => {
+  const { call } = mockWith()
+  const slash = await call('GET', '/v1/client/')
+  t.equal(slash.status, 200, 'GET /v1/client/ answers like GET /v1/client')
+  t.same(slash.json, (await call('GET', '/v1/client')).json)
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}/`)).json.response.id, SESS_A)
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}/?_clerk_js_version=5`)).status, 200)
+  const wrongVerb = await call('PUT', `/v1/client/sessions/${SESS_A}/end/`)
+  assertClerkError(t, wrongVerb, 405, 'method_not_allowed')
+  t.same(wrongVerb.json.errors[0].meta.allowed, ['POST'])
+  // Whatever reaches the not-found handler, a 405 never lists the verb it refuses.
+  for (const [method, url] of [
+    ['GET', '/v1/client/'],
+    ['GET', '//v1/client'],
+    ['GET', '/v1/client//'],
+    ['POST', `/v1/client/sessions/${SESS_A}/touch//`],
+    ['DELETE', '/v1/client/'],
+  ]) {
+    const res = await call(method, url)
+    if (res.status === 405) t.notOk(res.json.errors[0].meta.allowed.includes(method), `${method} ${url}: 405 does not allow ${method}`)
+  }
+})
+
+t.test('the not-found handler answers 404, not 405, when the path answers the request verb', async (t) => {
+  const { default: Fastify } = await import('fastify')
+  const { installErrorHandling } = await import('../src/http/errors.js')
+  const app = Fastify()
+  // The 405 patterns claim GET and POST for every path, but no route exists: the router and the
+  // patterns disagree, as they did for `/v1/client/` before trailing slashes were ignored.
+  installErrorHandling(app, () => ['GET', 'POST'])
+  t.teardown(() => app.close())
+  const get = await app.inject({ method: 'GET', url: '/v1/anything' })
+  t.equal(get.statusCode, 404)
+  t.equal(get.json().errors[0].code, 'resource_not_found')
+  const del = await app.inject({ method: 'DELETE', url: '/v1/anything' })
+  t.equal(del.statusCode, 405)
+  t.same(del.json().errors[0].meta.allowed, ['GET', 'POST'])
+})

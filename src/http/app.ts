@@ -55,6 +55,10 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    routerOptions: {
+      // `/v1/client/` is `/v1/client`, as the 405 patterns below already assume.
+      ignoreTrailingSlash: true,
+    },
     // Validators and serialisers are compiled once per process, on first use (see compilers.ts).
     schemaController: sharedCompilers,
     // Unknown body fields are rejected (422 form_param_unknown), never silently stripped.

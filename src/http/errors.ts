@@ -97,6 +97,9 @@ export function installErrorHandling(app: FastifyInstance, allowedMethods: (path
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]
     const allowed = allowedMethods(path)
-    return sendError(reply, allowed.length > 0 ? errors.methodNotAllowed(request.method, path, allowed) : errors.routeNotFound(request.method, path))
+    // A path that answers this very verb but reached no route (a shape the router and the 405
+    // patterns disagree on) is a 404: a 405 naming the request's own verb would contradict itself.
+    const notAllowed = allowed.length > 0 && !allowed.includes(request.method)
+    return sendError(reply, notAllowed ? errors.methodNotAllowed(request.method, path, allowed) : errors.routeNotFound(request.method, path))
   })
 }
