@@ -120,3 +120,28 @@ t.test('the not-found handler answers 404, not 405, when the path answers the re
   t.equal(del.statusCode, 405)
   t.same(del.json().errors[0].meta.allowed, ['GET', 'POST'])
 })
+
+t.test('long path ids: up to 256 characters reach the route; longer ones are a clear 404, not a malformed URL', async (t) => {
+  const { call } = mockWith()
+  for (const length of [101, 200, 256]) {
+    const id = 'sess_' + 'x'.repeat(length - 5)
+    const res = await call('GET', `/v1/client/sessions/${id}`)
+    assertClerkError(t, res, 404, 'resource_not_found')
+    t.equal(res.json.errors[0].long_message, `No session was found with id ${id}`, `${length} characters: the session lookup answers`)
+  }
+  const tooLong = 'sess_' + 'x'.repeat(300)
+  for (const [method, url] of [
+    ['GET', `/v1/client/sessions/${tooLong}`],
+    ['POST', `/v1/client/sessions/${tooLong}/touch`],
+    ['GET', `/__mock/clients/${'client_' + 'x'.repeat(300)}/token`],
+  ]) {
+    const res = await call(method, url)
+    assertClerkError(t, res, 404, 'resource_not_found')
+    const text = res.json.errors[0].long_message
+    t.notMatch(text, /malformed/i, `${method}: not called a malformed URL`)
+    t.match(text, /longer than 256 characters/)
+    t.ok(text.length < 300, 'the message does not echo the whole id')
+  }
+  // A URL that cannot be decoded is still reported as malformed.
+  t.match((await call('GET', '/v1/client/sessions/%E0%A4%A')).json.errors[0].long_message, /malformed URL/)
+})

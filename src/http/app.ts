@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errors } from '../core/errors.js'
 import type { Instance } from '../core/instance.js'
 import { sharedCompilers } from './compilers.js'
-import { clientErrorHandler, installErrorHandling, sendError } from './errors.js'
+import { clientErrorHandler, frameworkError, installErrorHandling, MAX_PARAM_LENGTH, sendError } from './errors.js'
 import { clearClientCookie } from './identity.js'
 import { clientRoutes } from './routes/client.js'
 import { sessionRoutes } from './routes/sessions.js'
@@ -58,6 +58,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     routerOptions: {
       // `/v1/client/` is `/v1/client`, as the 405 patterns below already assume.
       ignoreTrailingSlash: true,
+      // As long as the longest id the schemas accept; past it, frameworkErrors answers (below).
+      maxParamLength: MAX_PARAM_LENGTH,
     },
     // Validators and serialisers are compiled once per process, on first use (see compilers.ts).
     schemaController: sharedCompilers,
@@ -78,9 +80,11 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     },
     // HTTP that Node cannot parse still gets a Clerk error body, not Fastify's default one.
     clientErrorHandler,
-    // Malformed URLs and the like never reach a route or the error handler.
+    // Malformed URLs, over-long path parameters and the like never reach a route or the error handler.
     frameworkErrors(error, request, reply) {
-      sendError(reply, errors.routeNotFound(request.method, `(malformed URL: ${error.message})`))
+      const clerk = frameworkError(error, request)
+      if (clerk.status >= 500) request.log.error({ err: error }, 'unexpected framework error')
+      sendError(reply, clerk)
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -27,6 +27,37 @@ export function sendError(reply: FastifyReply, error: ClerkError): FastifyReply 
   return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error))
 }
 
+/** The longest path parameter (an id) the router matches; the route schemas allow the same. */
+export const MAX_PARAM_LENGTH = 256
+
+/**
+ * Fastify's `frameworkErrors`: failures the router meets before any route, hook or error handler.
+ * A URL that cannot be decoded is a route nobody has; a path parameter longer than any id can be
+ * names a resource that cannot exist (404, as for an unknown id); anything else is a bug.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest): ClerkError {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return errors.routeNotFound(request.method, `(malformed URL: ${error.message})`)
+    case 'FST_ERR_MAX_PARAM_LENGTH': {
+      // The path is echoed with its long segments shortened: the answer need not be as big as the URL.
+      const path = request.url
+        .split('?')[0]
+        .split('/')
+        .map((s) => (s.length > MAX_PARAM_LENGTH ? `${s.slice(0, 32)}…(${s.length} characters)` : s))
+        .join('/')
+      return new ClerkError(
+        404,
+        'resource_not_found',
+        'Resource not found',
+        `No resource was found for ${request.method} ${path}: a path segment is longer than ${MAX_PARAM_LENGTH} characters, and no id is that long.`,
+      )
+    }
+    default:
+      return errors.internal()
+  }
+}
+
 interface ValidationIssue {
   keyword: string
   instancePath: string
