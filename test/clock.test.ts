@@ -56,3 +56,25 @@ t.test('a system clock follows real time plus the advances', async (t) => {
   wall += 10
   t.equal(clock.now(), 15)
 })
+
+t.test('times stay within what a Date can hold', async (t) => {
+  t.throws(() => parseInstant(1e308), /is not a time/)
+  t.throws(() => parseInstant(-1), /is not a time/)
+  t.throws(() => parseDuration(1e308), /is not a duration/)
+  t.throws(() => parseDuration('99999999999999d'), /is not a duration/)
+  const clock = new MockClock('2030-01-01T00:00:00Z')
+  clock.advance(8e15)
+  t.throws(() => clock.advance(8e14), /past the last date/)
+  t.ok(Number.isFinite(clock.now()), 'a refused advance leaves the clock as it was')
+})
+
+t.test('restore goes back to a setting exactly', async (t) => {
+  let wall = 1_000
+  const clock = new MockClock('system', () => wall)
+  clock.advance('1h')
+  t.equal(clock.restore('2030-01-01T00:00:00Z'), Date.UTC(2030, 0, 1))
+  t.ok(clock.frozen)
+  wall += 50
+  t.equal(clock.restore('system'), 1_050)
+  t.notOk(clock.frozen)
+})

@@ -124,3 +124,21 @@ t.test('fixtures/schema.json is the TypeBox schema, written out', async (t) => {
   const file = JSON.parse(readFileSync(new URL('../fixtures/schema.json', import.meta.url), 'utf8'))
   t.same(file, JSON.parse(JSON.stringify(Fixture)), 'run `npm run schema` after changing src/fixtures/schema.ts')
 })
+
+t.test('the clock option and clock key: errors name their source; seconds-sized numbers are refused', async (t) => {
+  t.throws(() => createClerkMock({ clock: 'nope' }), { name: 'RangeError', message: /^the clock option: "nope" is not a time/ })
+  t.throws(() => loadSeed({ clock: 1616473411 }), /\$\.clock: 1616473411 looks like epoch seconds/)
+  t.throws(() => loadSeed({}, 1616473411), /the clock option: 1616473411 looks like epoch seconds/)
+  t.throws(() => loadSeed({ clock: '2030-01-01T00:00:00Z', sessions: [{ id: 'sess_1', client_id: 'client_1', user_id: 'user_1', expire_at: 1e300 }] }), /\$\.sessions\[0\]\.expire_at: .*is not a time/)
+})
+
+t.test('reset with a system clock resolves the seed offsets again from the new now', async (t) => {
+  const mock = createClerkMock({ fixtures: { clock: 'system', sessions: [{ id: 'sess_1', client_id: 'client_1', user_id: 'user_1', created_at: '-1h' }] } })
+  const before = (await mock.inject({ method: 'GET', url: '/v1/client/sessions/sess_1' })).json().response
+  t.ok(Math.abs(before.created_at - (mock.clock.now() - 3_600_000)) < 5_000)
+  mock.clock.advance('3d')
+  mock.reset()
+  const after = (await mock.inject({ method: 'GET', url: '/v1/client/sessions/sess_1' })).json().response
+  t.ok(Math.abs(after.created_at - (mock.clock.now() - 3_600_000)) < 5_000, 'created an hour before the new now, not three days and an hour')
+  t.equal(after.status, 'active')
+})

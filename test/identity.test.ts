@@ -1,6 +1,6 @@
 /** REFERENCE §5: which client is asking, and what each client may see. */
 import t from 'tap'
-import { ADA, CLIENT_A, CLIENT_B, SESS_A, SESS_B, mockWith } from './helpers/mock.js'
+import { ADA, CLIENT_A, CLIENT_B, SESS_A, SESS_B, mockWith, twoClients } from './helpers/mock.js'
 
 const cookie = (token: string) => ({ cookie: `__client=${token}` })
 
@@ -128,4 +128,16 @@ t.test('dev browser: unknown id is 401 dev_browser_unauthenticated', async (t) =
   const res = await call('GET', '/v1/client?__clerk_db_jwt=dvb_unknown')
   t.equal(res.status, 401)
   t.equal(res.json.errors[0].code, 'dev_browser_unauthenticated')
+})
+
+t.test('a session token is never taken for a client token, even with an id claim', async (t) => {
+  const { mock, call } = mockWith(
+    twoClients({ jwt_templates: [{ name: 'sneaky', claims: { id: CLIENT_B, rotating_token: 'x'.repeat(40) } }] }),
+  )
+  const minted = await call('POST', `/v1/client/sessions/${SESS_A}/tokens/sneaky`)
+  t.equal(minted.status, 200)
+  const res = await call('GET', '/v1/client', { headers: cookie(minted.json.jwt) })
+  t.equal(res.status, 401, "B's client is not reachable with A's template token")
+  t.equal(res.json.errors[0].code, 'authentication_invalid')
+  void mock
 })

@@ -24,7 +24,14 @@ export class MockClock implements TimeSource {
    */
   constructor(setting: ClockSetting = 'system', wall: () => number = Date.now) {
     this.#wall = wall
-    if (setting !== 'system') this.#frozenAt = parseInstant(setting, 'clock')
+    this.restore(setting)
+  }
+
+  /** Back to a setting, exactly as if just constructed with it (`reset()` uses this). */
+  restore(setting: ClockSetting): number {
+    this.#offset = 0
+    this.#frozenAt = setting === 'system' ? null : parseInstant(setting, 'clock')
+    return this.now()
   }
 
   now(): number {
@@ -39,6 +46,7 @@ export class MockClock implements TimeSource {
   advance(duration: number | string): number {
     const ms = parseDuration(duration, 'advance')
     if (ms < 0) throw new RangeError(`advance takes a duration >= 0, got ${JSON.stringify(duration)}; use set() to go back in time`)
+    if (this.now() + ms > MAX_TIME) throw new RangeError(`advance: ${JSON.stringify(duration)} would move the clock past the last date JavaScript can represent`)
     if (this.#frozenAt !== null) this.#frozenAt += ms
     else this.#offset += ms
     return this.now()
@@ -68,25 +76,27 @@ export class MockClock implements TimeSource {
   }
 }
 
+/** The last instant a JavaScript Date can hold (year 275760); times beyond it would turn into NaN. */
+export const MAX_TIME = 8.64e15
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 const DURATION = /^([+-]?\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/
 
 /** `1500`, `'90s'`, `'15m'`, `'2h'`, `'8d'`, `'1w'` (a leading sign is allowed) → milliseconds. */
 export function parseDuration(value: unknown, what = 'duration'): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value)
-  if (typeof value === 'string') {
+  let ms: number | null = null
+  if (typeof value === 'number') ms = value
+  else if (typeof value === 'string') {
     const m = DURATION.exec(value.trim())
-    if (m) return Math.round(Number(m[1]) * UNITS[m[2]])
+    if (m) ms = Number(m[1]) * UNITS[m[2]]
   }
-  throw new RangeError(`${what}: ${JSON.stringify(value)} is not a duration (use milliseconds or a string like '90s', '15m', '2h', '8d')`)
+  if (ms !== null && Math.abs(ms) <= MAX_TIME) return Math.round(ms)
+  throw new RangeError(`${what}: ${JSON.stringify(value)} is not a duration (use milliseconds or a string like '90s', '15m', '2h', '8d', at most ${MAX_TIME} ms)`)
 }
 
 /** Epoch ms or an ISO date string → epoch ms. */
 export function parseInstant(value: unknown, what = 'time'): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value)
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
-    const ms = Date.parse(value)
-    if (!Number.isNaN(ms)) return ms
-  }
-  throw new RangeError(`${what}: ${JSON.stringify(value)} is not a time (use epoch milliseconds or an ISO date such as '2030-01-01T00:00:00Z')`)
+  const ms = typeof value === 'number' ? value : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN
+  if (ms >= 0 && ms <= MAX_TIME) return Math.round(ms)
+  throw new RangeError(`${what}: ${JSON.stringify(value)} is not a time (use epoch milliseconds from 0 to ${MAX_TIME}, or an ISO date such as '2030-01-01T00:00:00Z')`)
 }

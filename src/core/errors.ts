@@ -15,7 +15,7 @@ export class ClerkError extends Error {
   }
 }
 
-export type Resource = 'session' | 'client' | 'user' | 'JWT template' | 'route'
+export type Resource = 'session' | 'client' | 'user' | 'JWT template'
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1)
 

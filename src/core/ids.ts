@@ -17,13 +17,18 @@ export function ksuid(clock: TimeSource): string {
   const bytes = randomBytes(20)
   const seconds = Math.max(0, Math.floor(clock.now() / 1000) - KSUID_EPOCH_S)
   bytes.writeUInt32BE(seconds >>> 0, 0)
-  let n = BigInt('0x' + bytes.toString('hex'))
+  return base62(bytes)
+}
+
+/** 20 bytes → 27 base62 characters (the KSUID text form). */
+export function base62(bytes: Buffer): string {
+  let n = BigInt('0x' + bytes.subarray(0, 20).toString('hex'))
   let out = ''
-  while (n > 0n) {
+  for (let i = 0; i < 27; i++) {
     out = BASE62[Number(n % 62n)] + out
     n /= 62n
   }
-  return out.padStart(27, '0')
+  return out
 }
 
 export function newId(prefix: IdPrefix, clock: TimeSource): string {
@@ -35,5 +40,3 @@ export const rotatingToken = customAlphabet('abcdefghijklmnopqrstuvwxyz012345678
 
 /** The 32-hex `clerk_trace_id` of error bodies. */
 export const traceId = customAlphabet('0123456789abcdef', 32)
-
-export const ID_PATTERN = /^[a-z]+_[0-9A-Za-z]{27}$/

@@ -24,10 +24,10 @@ export class Instance {
   store: Store
   readonly #clockSetting: ClockSetting
 
-  constructor(
-    readonly seed: Seed,
-    options: InstanceOptions = {},
-  ) {
+  #seed: Seed
+
+  constructor(seed: Seed, options: InstanceOptions = {}) {
+    this.#seed = seed
     this.#clockSetting = options.clock ?? seed.clock
     this.clock = new MockClock(this.#clockSetting)
     this.key = new InstanceKey(options.signingKey)
@@ -36,25 +36,27 @@ export class Instance {
     this.store = this.#build()
   }
 
-  /** Back to the seed: state and clock. Client tokens of old clients stop working (they are stale). */
+  get seed(): Seed {
+    return this.#seed
+  }
+
+  /**
+   * Back to the seed: state and clock. Tokens of clients created since are stale (those clients are
+   * gone); seeded clients keep their ids, so their tokens stay valid. With a system clock the seed's
+   * offsets ('-2h') are resolved again from the new now, so the seeded sessions are as fresh as at start.
+   */
   reset(): void {
-    const fresh = new MockClock(this.#clockSetting)
-    if (fresh.frozen) {
-      this.clock.set(fresh.now())
-      this.clock.freeze()
-    } else {
-      this.clock.resume()
-      this.clock.set(fresh.now())
-    }
+    const now = this.clock.restore(this.#clockSetting)
+    if (!this.clock.frozen) this.#seed = this.#seed.rebuild(now)
     this.clientTokens.clear()
     this.store = this.#build()
   }
 
   #build(): Store {
-    const store = new Store(this.clock, this.seed.settings)
-    for (const user of this.seed.users) store.addUser({ ...user })
-    for (const client of this.seed.clients) store.createClient(client.id, client.createdAt)
-    for (const session of this.seed.sessions) store.insertSession({ ...session })
+    const store = new Store(this.clock, this.#seed.settings)
+    for (const user of this.#seed.users) store.addUser({ ...user })
+    for (const client of this.#seed.clients) store.createClient(client.id, client.createdAt)
+    for (const session of this.#seed.sessions) store.insertSession({ ...session })
     // The last active session of a seeded client is its most recently active signed-in one.
     for (const client of store.clients.values()) {
       let best: { id: string; at: number } | null = null
@@ -100,7 +102,7 @@ export class Instance {
       factorVerificationAge: this.store.factorVerificationAge(session),
       organizationId: session.lastActiveOrganizationId,
       azp: opts.azp,
-      lifetimeMs: template?.lifetime ?? this.seed.settings.tokenLifetime,
+      lifetimeMs: template?.lifetime ?? this.#seed.settings.tokenLifetime,
       extraClaims: template?.claims,
     })
     // Every mint is activity, recorded before the signature so a request that ends or removes the

@@ -42,9 +42,9 @@ export function statusAt(s: SessionTimes, now: number): SessionStatus {
 
 export const isSignedIn = (status: SessionStatus) => status === 'active' || status === 'pending'
 
-/** Where `abandon_at` stands after activity at `at`. */
-export function abandonAtAfterActivity(createdAt: number, at: number, settings: Settings): number {
-  return settings.inactivityTimeout === null ? createdAt + settings.abandonAfter : at + settings.inactivityTimeout
+/** Where `abandon_at` stands for a session created at `createdAt` and last active at `lastActiveAt`. */
+export function abandonAt(createdAt: number, lastActiveAt: number, settings: Settings): number {
+  return settings.inactivityTimeout === null ? createdAt + settings.abandonAfter : lastActiveAt + settings.inactivityTimeout
 }
 
 /** Throws Clerk's error when `action` is not allowed on a session with this status. */

@@ -5,7 +5,7 @@
 import type { TimeSource } from './clock.js'
 import { errors } from './errors.js'
 import { newId } from './ids.js'
-import { abandonAtAfterActivity, assertAllowed, isSignedIn, statusAt, type Settings } from './lifecycle.js'
+import { abandonAt, assertAllowed, isSignedIn, statusAt, type Settings } from './lifecycle.js'
 import type { SessionStatus } from './wire.js'
 
 export interface User {
@@ -53,7 +53,7 @@ export interface Client {
 
 /**
  * Who is asking. `clientId: null` is an anonymous caller (a plain curl): it may act on any session
- * by id, through that session's own client. `devBrowser` is set when a dev browser made the request.
+ * by id, through that session's own client.
  */
 export interface Caller {
   clientId: string | null
@@ -151,7 +151,7 @@ export class Store {
       updatedAt: now,
       lastActiveAt: now,
       expireAt: now + this.settings.sessionLifetime,
-      abandonAt: abandonAtAfterActivity(now, now, this.settings),
+      abandonAt: abandonAt(now, now, this.settings),
       lastActiveOrganizationId: null,
       lastActiveToken: null,
       actor: null,
@@ -286,7 +286,7 @@ export class Store {
     session.lastActiveAt = now
     session.updatedAt = now
     // Without an inactivity timeout abandon_at is anchored at creation (or where a fixture put it).
-    if (this.settings.inactivityTimeout !== null) session.abandonAt = now + this.settings.inactivityTimeout
+    if (this.settings.inactivityTimeout !== null) session.abandonAt = abandonAt(session.createdAt, now, this.settings)
     client.lastActiveSessionId = session.id
     client.updatedAt = now
   }

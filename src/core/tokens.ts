@@ -4,7 +4,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import type { TimeSource } from './clock.js'
-import { rotatingToken } from './ids.js'
+import { base62, rotatingToken } from './ids.js'
 import type { Client } from './store.js'
 
 export interface Jwk {
@@ -17,7 +17,6 @@ export interface Jwk {
 }
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 
 /**
  * One RSA-2048 key pair per instance. Generated on first use, never at start-up: most test
@@ -42,13 +41,7 @@ export class InstanceKey {
     this.#publicKey = createPublicKey(privateKey)
     // The kid is derived from the public key, so a fixed key gives a fixed `ins_…` id too.
     const digest = createHash('sha256').update(this.#publicKey.export({ type: 'spki', format: 'der' })).digest()
-    let n = BigInt('0x' + digest.subarray(0, 20).toString('hex'))
-    let id = ''
-    for (let i = 0; i < 27; i++) {
-      id = BASE62[Number(n % 62n)] + id
-      n /= 62n
-    }
-    this.#kid = `ins_${id}`
+    this.#kid = `ins_${base62(digest)}`
   }
 
   #ensure() {
@@ -142,7 +135,11 @@ export class ClientTokens {
     const known = this.#byToken.get(token)
     if (known !== undefined) return clientExists(known) ? { kind: 'client', clientId: known } : { kind: 'stale' }
     const payload = this.key.verifyJwt(token)
-    if (payload === null || typeof payload.id !== 'string') return { kind: 'forged' }
+    // Session tokens are signed by the same key: a client token has a rotating_token and never a sid
+    // (which every session token carries, whatever a JWT template adds).
+    if (payload === null || typeof payload.id !== 'string' || typeof payload.rotating_token !== 'string' || 'sid' in payload) {
+      return { kind: 'forged' }
+    }
     return clientExists(payload.id) ? { kind: 'client', clientId: payload.id } : { kind: 'stale' }
   }
 

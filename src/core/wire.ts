@@ -4,7 +4,8 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+/** A value or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 // Clerk's lists this mock never fills (phone numbers, passkeys, …): always [].
 const Empty = Type.Array(Type.Unknown(), { maxItems: 0 })
 const Ms = Type.Integer({ description: 'epoch milliseconds' })
@@ -77,7 +78,6 @@ export const UserJson = Type.Object(
     mfa_disabled_at: Type.Null(),
     legal_accepted_at: Type.Null(),
   },
-
 )
 export type UserJson = Static<typeof UserJson>
 
@@ -112,7 +112,6 @@ export const SessionJson = Type.Object(
     client_id: Type.String(),
     user_id: Type.String(),
   },
-
 )
 export type SessionJson = Static<typeof SessionJson>
 
@@ -130,7 +129,6 @@ export const ClientJson = Type.Object(
     created_at: Ms,
     updated_at: Ms,
   },
-
 )
 export type ClientJson = Static<typeof ClientJson>
 

@@ -1,8 +1,6 @@
 /** Request and response schemas of the HTTP routes, built from the wire shapes of `core/wire.ts`. */
 import { Type } from '@sinclair/typebox'
-import { ClientJson, Envelope, ErrorJson, SessionJson, TokenJson } from '../core/wire.js'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+import { ClientJson, Envelope, ErrorJson, Nullable, SessionJson, TokenJson } from '../core/wire.js'
 
 export const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) })
 export const TemplateParams = Type.Object({
