@@ -282,3 +282,42 @@ t.test('the control API never needs /v1 and is CORS-enabled for browser tests', 
   const res = await call('GET', '/__mock/clock', { headers: { origin: 'http://localhost:3000' } })
   t.equal(res.headers['access-control-allow-origin'], 'http://localhost:3000')
 })
+
+t.test('mock.fail: a field of the wrong type is the documented 400 ClerkError, never a TypeError', async (t) => {
+  const { ClerkError } = await import('../src/core/errors.js')
+  const { mock } = mockWith()
+  const cycle: Record<string, unknown> = {}
+  cycle.self = cycle
+  const bad: [string, unknown][] = [
+    ['method', { method: 5, path: '/x', status: 500 }],
+    ['method', { method: {}, path: '/x', status: 500 }],
+    ['method', { method: ['GET'], path: '/x', status: 500 }],
+    ['method', { method: Symbol('GET'), path: '/x', status: 500 }],
+    ['path', { path: 5, status: 500 }],
+    ['path', { path: cycle, status: 500 }],
+    ['status', { path: '/x', status: '500' }],
+    ['status', { path: '/x', status: 500n }],
+    ['times', { path: '/x', status: 500, times: '1' }],
+    ['times', { path: '/x', status: 500, times: 1n }],
+    ['delay_ms', { path: '/x', delayMs: cycle }],
+    ['retry_after', { path: '/x', status: 429, retryAfter: 1n }],
+    ['code', { path: '/x', status: 500, code: 5 }],
+    ['message', { path: '/x', status: 500, message: {} }],
+    ['long_message', { path: '/x', status: 500, longMessage: false }],
+  ]
+  for (const [param, spec] of bad) {
+    let thrown: unknown
+    try {
+      mock.fail(spec as any)
+    } catch (e) {
+      thrown = e
+    }
+    t.ok(thrown instanceof ClerkError, `${param}: a ClerkError`, { thrown: String(thrown) })
+    const e = thrown as InstanceType<typeof ClerkError>
+    t.equal(e?.status, 400)
+    t.equal(e?.code, 'control_input_invalid')
+    t.same(e?.meta, { param_name: param })
+  }
+  t.same(mock.requests, [])
+  t.equal(mock.fail({ method: null as any, path: '/x', status: 500 }).method, '*', 'null method is the default, as before')
+})

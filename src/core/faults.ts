@@ -122,26 +122,36 @@ function publicJson(f: Fault): FaultJson {
   return { id: f.id, method: f.method, path: f.path, status: f.status, times_left: f.times_left, delay_ms: f.delay_ms, retry_after: f.retry_after }
 }
 
+/** A value as the error text shows it; never throws, whatever a caller passed (a BigInt, a cycle, a symbol). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value)
+  }
+}
+
+/** `spec` is checked field by field: it may come from JavaScript (or `as any`) with any types at all. */
 function validate(spec: FaultSpec, id: string): Fault {
   const bad = (param: string, why: string) => errors.controlInputInvalid(`${param} ${why}`, param)
   if (typeof spec !== 'object' || spec === null) throw errors.controlInputInvalid('a fault must be an object such as {"path": "/v1/client", "status": 429}')
-  const method = (spec.method ?? '*').toUpperCase()
-  if (!METHODS.has(method)) throw bad('method', `must be one of ${[...METHODS].join(', ')}, got ${JSON.stringify(spec.method)}`)
+  const method = typeof spec.method === 'string' ? spec.method.toUpperCase() : spec.method == null ? '*' : null
+  if (method === null || !METHODS.has(method)) throw bad('method', `must be one of ${[...METHODS].join(', ')}, got ${show(spec.method)}`)
   const { path } = spec
   if (typeof path !== 'string' || !path.startsWith('/') || path.slice(0, -1).includes('*')) {
-    throw bad('path', `must start with '/' and may end in '*' (a prefix), got ${JSON.stringify(path)}`)
+    throw bad('path', `must start with '/' and may end in '*' (a prefix), got ${show(path)}`)
   }
   // A pattern like '/*' is fine: the control API is skipped when faults are looked up anyway.
   if (path.startsWith(CONTROL_PREFIX)) throw bad('path', `must not name the control API (${CONTROL_PREFIX}); faults apply to the Frontend API routes only`)
   const status = spec.status ?? null
-  if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599)) throw bad('status', `must be an integer from 400 to 599, got ${JSON.stringify(spec.status)}`)
+  if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599)) throw bad('status', `must be an integer from 400 to 599, got ${show(spec.status)}`)
   const times = spec.times ?? null
-  if (times !== null && !(Number.isInteger(times) && times >= 1)) throw bad('times', `must be a positive integer (omit it for "until cleared"), got ${JSON.stringify(spec.times)}`)
+  if (times !== null && !(Number.isInteger(times) && times >= 1)) throw bad('times', `must be a positive integer (omit it for "until cleared"), got ${show(spec.times)}`)
   const delay = spec.delayMs ?? 0
-  if (!(Number.isInteger(delay) && delay >= 0 && delay <= MAX_DELAY_MS)) throw bad('delay_ms', `must be an integer from 0 to ${MAX_DELAY_MS}, got ${JSON.stringify(spec.delayMs)}`)
+  if (!(Number.isInteger(delay) && delay >= 0 && delay <= MAX_DELAY_MS)) throw bad('delay_ms', `must be an integer from 0 to ${MAX_DELAY_MS}, got ${show(spec.delayMs)}`)
   if (status === null && delay === 0) throw errors.controlInputInvalid('a fault needs a status, a delay_ms, or both')
   let retryAfter = spec.retryAfter ?? (status === 429 ? 1 : null)
-  if (retryAfter !== null && !(Number.isInteger(retryAfter) && retryAfter >= 0)) throw bad('retry_after', `must be a whole number of seconds >= 0, got ${JSON.stringify(spec.retryAfter)}`)
+  if (retryAfter !== null && !(Number.isInteger(retryAfter) && retryAfter >= 0)) throw bad('retry_after', `must be a whole number of seconds >= 0, got ${show(spec.retryAfter)}`)
   if (status === null) retryAfter = null
   for (const key of ['code', 'message', 'longMessage'] as const) {
     if (spec[key] !== undefined && (typeof spec[key] !== 'string' || spec[key] === '')) throw bad(key === 'longMessage' ? 'long_message' : key, 'must be a non-empty string')
