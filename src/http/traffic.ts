@@ -45,13 +45,22 @@ export function installTraffic(app: App): void {
     request.journalClientId = callerClientId(request, app.instance)
     const fault = app.faults.take(request.method, pathOf(request))
     if (!fault) return done()
+    let handedOn = false
     void (async () => {
       if (fault.delay_ms > 0) await sleep(fault.delay_ms, undefined, { signal: closing.signal }).catch(() => undefined)
-      if (fault.status === null) return done()
+      if (fault.status === null) {
+        handedOn = true
+        return done()
+      }
       request.faulted = true
       if (fault.retry_after !== null) reply.header('retry-after', String(fault.retry_after))
       sendError(reply, faultError({ ...fault, status: fault.status }))
-    })()
+    })().catch((e: unknown) => {
+      // Nothing above should throw; if it does, the request still gets an answer (the error
+      // handler's 500) rather than hanging, and no rejection goes unhandled.
+      if (handedOn) request.log.error({ err: e }, 'error after a delay-only fault let the request through')
+      else done(e as Error)
+    })
   })
 
   app.addHook('onResponse', (request, reply, done) => {
