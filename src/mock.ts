@@ -1,6 +1,7 @@
 /**
  * The public handle: create or start a mock, read its url and key, drive its clock and state, stop it.
  */
+import { isIPv4, isIPv6 } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import type { ClockSetting, MockClock } from './core/clock.js'
 import { Instance } from './core/instance.js'
@@ -19,7 +20,7 @@ export interface ClerkMockOptions {
   fixtures?: string | Fixture
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number
-  /** Host to bind; default `127.0.0.1`. */
+  /** Host to bind; default `127.0.0.1`. A wildcard (`0.0.0.0`, `::`) binds every interface; `url` then names the loopback (`127.0.0.1`, `[::1]`). */
   host?: string
   /** `'system'` (real time plus any advance) or a start time (ISO or ms) for a frozen clock. Wins over the fixture's `clock`. */
   clock?: ClockSetting
@@ -73,7 +74,8 @@ export class ClerkMock {
     await this.#app.listen({ port: this.#options.port ?? 0, host })
     const address = this.#app.server.address()
     const port = typeof address === 'object' && address ? address.port : this.#options.port
-    this.#url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    const reachable = urlHost(host)
+    this.#url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`
     return this
   }
 
@@ -157,6 +159,16 @@ export class ClerkMock {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop()
   }
+}
+
+/**
+ * The host to put in the mock's URL. A wildcard address (`0.0.0.0`, `::`) is where the server
+ * listens, not an address to connect to: the URL names this machine's loopback of that family.
+ */
+function urlHost(host: string): string {
+  if (isIPv4(host) && host.split('.').every((part) => Number(part) === 0)) return '127.0.0.1'
+  if (isIPv6(host) && host.split(':').every((part) => part === '' || /^0+$/.test(part))) return '::1'
+  return host
 }
 
 /** `pk_test_` + base64(`host$`) without padding: what Clerk SDKs decode to find the Frontend API. */
