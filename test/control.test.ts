@@ -321,3 +321,15 @@ t.test('mock.fail: a field of the wrong type is the documented 400 ClerkError, n
   t.same(mock.requests, [])
   t.equal(mock.fail({ method: null as any, path: '/x', status: 500 }).method, '*', 'null method is the default, as before')
 })
+
+t.test('a browser can read Retry-After on an injected 429 (CORS exposes it)', async (t) => {
+  const { mock, call } = mockWith()
+  mock.fail({ method: 'GET', path: '/v1/client', status: 429, retryAfter: 7, times: 1 })
+  const res = await call('GET', '/v1/client', { headers: { origin: 'http://localhost:3000' } })
+  t.equal(res.status, 429)
+  t.equal(res.headers['retry-after'], '7')
+  t.equal(res.headers['access-control-allow-origin'], 'http://localhost:3000')
+  const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/\s*,\s*/)
+  t.ok(exposed.includes('retry-after'), 'Retry-After is exposed', { exposed })
+  t.ok(exposed.includes('authorization'), 'Authorization still is')
+})

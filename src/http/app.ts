@@ -107,7 +107,8 @@ export function buildApp(instance: Instance, options: AppOptions): App {
   app.register(cors, {
     origin: true,
     credentials: true,
-    exposedHeaders: ['Authorization'],
+    // Authorization carries a native client's token; Retry-After comes with an injected 429.
+    exposedHeaders: ['Authorization', 'Retry-After'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     strictPreflight: false,
   })
