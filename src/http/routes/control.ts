@@ -53,6 +53,14 @@ export const SignInQuery = Type.Object(
 )
 const ClientParams = Type.Object({ id: Id })
 const FaultParams = Type.Object({ id: Id })
+// Every schema lives here, at module level: the shared compilers (../compilers.ts) cache by schema
+// object, so one built inside the plugin would be compiled again for every mock.
+/** `POST /__mock/clock` with no body at all is read as `{}` (and refused: it asks for nothing). */
+const ClockBodyOrNone = Type.Union([ClockBody, Type.Null()])
+const ClientTokenJson = Type.Object({ client_token: Type.String() })
+const Requests = Type.Object({ requests: Type.Array(JournalEntry) })
+const Faults = Type.Object({ faults: Type.Array(FaultJson) })
+const FaultAdded = Type.Object({ fault: FaultJson })
 
 const ok = <T extends TSchema>(schema: T) => ({ 200: schema })
 
@@ -77,7 +85,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/__mock/clock', schema({ response: ok(ClockJson) }), async () => clockJson())
 
-  app.post('/__mock/clock', schema({ body: Type.Union([ClockBody, Type.Null()]), response: ok(ClockJson) }), async (request) => {
+  app.post('/__mock/clock', schema({ body: ClockBodyOrNone, response: ok(ClockJson) }), async (request) => {
     const body = (request.body ?? {}) as Static<typeof ClockBody>
     if (body.set === undefined && body.advance === undefined && body.frozen === undefined) {
       throw errors.controlInputInvalid('send at least one of "advance" (a duration such as "8d"), "set" (an ISO time or epoch ms) or "frozen" (true or false)')
@@ -119,20 +127,18 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { session: sessionJson(store(), session), client: clientJson(store(), client), client_token: app.instance.tokenOf(client) }
   })
 
-  app.get('/__mock/clients/:id/token', schema({ params: ClientParams, response: ok(Type.Object({ client_token: Type.String() })) }), async (request) => ({
+  app.get('/__mock/clients/:id/token', schema({ params: ClientParams, response: ok(ClientTokenJson) }), async (request) => ({
     client_token: app.instance.clientToken(request.params.id),
   }))
 
-  const Requests = Type.Object({ requests: Type.Array(JournalEntry) })
   app.get('/__mock/requests', schema({ response: ok(Requests) }), async () => ({ requests: app.journal.list() }))
   app.delete('/__mock/requests', schema({ response: ok(Requests) }), async () => {
     app.journal.clear()
     return { requests: [] }
   })
 
-  const Faults = Type.Object({ faults: Type.Array(FaultJson) })
   app.get('/__mock/faults', schema({ response: ok(Faults) }), async () => ({ faults: app.faults.list() }))
-  app.post('/__mock/faults', schema({ body: FaultBody, response: ok(Type.Object({ fault: FaultJson })) }), async (request) => {
+  app.post('/__mock/faults', schema({ body: FaultBody, response: ok(FaultAdded) }), async (request) => {
     const b = request.body
     const spec: FaultSpec = {
       method: b.method,
