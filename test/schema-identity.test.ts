@@ -33,3 +33,10 @@ t.test('two apps build their routes from the very same schema objects', async (t
   const fresh = [...first].filter(([key, schema]) => second.get(key) !== schema).map(([key]) => key)
   t.same(fresh, [], 'no schema is created per app')
 })
+
+t.test('routes that ignore their body share one schema for it', async (t) => {
+  const schemas = await routeSchemas()
+  const environment = schemas.get('PATCH /v1/environment body')
+  t.ok(environment, 'PATCH /v1/environment has a body schema')
+  t.equal(schemas.get('POST /v1/dev_browser body'), environment, 'POST /v1/dev_browser uses the same object')
+})

@@ -8,9 +8,9 @@ import { Type } from '@sinclair/typebox'
 import { newId } from '../../core/ids.js'
 import { ErrorJson } from '../../core/wire.js'
 import { ClerkQuery } from '../schemas.js'
+import { AnyBody } from './environment.js'
 
 const DevBrowserJson = Type.Object({ id: Type.String() })
-const AnyBody = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])
 
 export const devBrowserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

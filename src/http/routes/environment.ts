@@ -11,8 +11,11 @@ import { ErrorJson } from '../../core/wire.js'
 import { ClerkQuery } from '../schemas.js'
 
 const EnvironmentResponse = { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': ErrorJson, '5xx': ErrorJson }
-// clerk-js sends an empty form; the fields real Clerk might take here mean nothing to the mock.
-const AnyBody = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])
+/**
+ * A body the mock does not read: clerk-js sends an empty form, and the fields real Clerk might take
+ * here mean nothing to the mock. Shared with `POST /v1/dev_browser`.
+ */
+export const AnyBody = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])
 
 export const environmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The seed never changes, so neither does the environment.
