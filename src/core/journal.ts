@@ -4,7 +4,6 @@
  * layer hands finished requests in.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import type { TimeSource } from './clock.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
@@ -27,10 +26,7 @@ export const JOURNAL_LIMIT = 1000
 export class Journal {
   #entries: JournalEntry[] = []
 
-  constructor(
-    readonly clock: TimeSource,
-    readonly limit = JOURNAL_LIMIT,
-  ) {
+  constructor(readonly limit = JOURNAL_LIMIT) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`journal limit must be a positive integer, got ${limit}`)
   }
 

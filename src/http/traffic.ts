@@ -31,7 +31,7 @@ const pathOf = (request: FastifyRequest) => request.url.split('?')[0]
 
 /** Decorates the app with its journal and faults and installs the hooks; call it after the cookie plugin is registered. */
 export function installTraffic(app: App): void {
-  app.decorate('journal', new Journal(app.instance.clock))
+  app.decorate('journal', new Journal())
   app.decorate('faults', new Faults())
   // Delayed requests must not keep a stopped mock's process alive for up to MAX_DELAY_MS.
   const closing = new AbortController()
