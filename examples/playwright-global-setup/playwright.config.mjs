@@ -1,5 +1,5 @@
 // How the global setup plugs into Playwright (@playwright/test is not a dependency of this repo,
-// so the test suite exercises global-setup.mjs and signed-in.spec.mjs's helper without a browser).
+// so the test suite exercises global-setup.mjs and signed-in.mjs's helper without a browser).
 // The app is served from 127.0.0.1 like the mock: same site, so the browser sends the mock's
 // SameSite=Lax __client cookie along (localhost and 127.0.0.1 would be two different sites).
 export default {
