@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { ClerkError, errors } from './errors.js'
+import { Nullable } from './wire.js'
 
 /** What a test asks for (camelCase in code; `POST /__mock/faults` takes the snake_case twins). */
 export interface FaultSpec {
@@ -26,7 +27,6 @@ export interface FaultSpec {
   longMessage?: string
 }
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 /** An armed fault, in the wire shape `/__mock/faults` answers. */
 export const FaultJson = Type.Object({

@@ -4,8 +4,8 @@
  * layer hands finished requests in.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { Nullable } from './wire.js'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 /** One finished request, in the wire shape `GET /__mock/requests` answers (so code and HTTP tests assert alike). */
 export const JournalEntry = Type.Object({

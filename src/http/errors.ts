@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ClerkError, errors } from '../core/errors.js'
 import { traceId } from '../core/ids.js'
 import type { ErrorJson } from '../core/wire.js'
+import { MAX_PARAM_LENGTH } from './schemas.js'
 
 export function errorBody(error: ClerkError): ErrorJson {
   return {
@@ -26,9 +27,6 @@ export function errorBody(error: ClerkError): ErrorJson {
 export function sendError(reply: FastifyReply, error: ClerkError): FastifyReply {
   return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error))
 }
-
-/** The longest path parameter (an id) the router matches; the route schemas allow the same. */
-export const MAX_PARAM_LENGTH = 256
 
 /**
  * Fastify's `frameworkErrors`: failures the router meets before any route, hook or error handler.

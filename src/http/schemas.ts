@@ -2,11 +2,12 @@
 import { Type } from '@sinclair/typebox'
 import { ClientJson, Envelope, ErrorJson, Nullable, SessionJson, TokenJson } from '../core/wire.js'
 
-export const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) })
-export const TemplateParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 256 }),
-  template: Type.String({ minLength: 1, maxLength: 256 }),
-})
+/** The longest path parameter (an id, a template name) the router accepts; longer is a 404 before any route. */
+export const MAX_PARAM_LENGTH = 256
+const Param = Type.String({ minLength: 1, maxLength: MAX_PARAM_LENGTH })
+
+export const SessionParams = Type.Object({ id: Param })
+export const TemplateParams = Type.Object({ id: Param, template: Param })
 
 /** The query parameters clerk-js sends; accepted (and ignored unless they mean something here). */
 export const ClerkQuery = Type.Object(
