@@ -26,6 +26,13 @@ interface ClientQuery {
 }
 
 export function identify(request: FastifyRequest, instance: Instance): Identity {
+  const identity = resolve(request, instance)
+  // For the journal: the caller's client as first seen, before the route acts (DELETE /v1/client destroys it).
+  request.callerClientId ??= identity.kind === 'client' ? identity.clientId : null
+  return identity
+}
+
+function resolve(request: FastifyRequest, instance: Instance): Identity {
   const query = request.query as ClientQuery
   const store = instance.store
 
@@ -71,6 +78,7 @@ export function callerOf(identity: Identity, strictClients: boolean): Caller {
 /** Hands the client's token back the way the caller reads it: a cookie, or native clients' `Authorization` header. */
 export function handOutClientToken(request: FastifyRequest, reply: FastifyReply, instance: Instance, client: Client, identity: Identity): void {
   const token = instance.tokenOf(client)
+  request.handedOutClientId = client.id
   if (identity.kind !== 'anonymous' && identity.via === 'native') {
     reply.header('authorization', token)
     return
@@ -94,5 +102,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set when the request carried a `__client` cookie this instance cannot use; the reply clears it. */
     clearStaleCookie?: boolean
+    /** The caller's client as `identify()` first found it (null: none), for the journal. */
+    callerClientId?: string | null
+    /** A client whose token this answer hands out (a new client, a sign-in), for the journal. */
+    handedOutClientId?: string
   }
 }
