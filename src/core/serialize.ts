@@ -75,7 +75,7 @@ export function sessionJson(store: Store, session: Session): SessionJson {
     last_active_token: session.lastActiveToken === null ? null : { object: 'token', jwt: session.lastActiveToken },
     actor: session.actor,
     tasks: session.tasks,
-    user: userJson(user, session.lastActiveAt),
+    user: userJson(user, store.userLastActiveAt(user.id)),
     public_user_data: {
       first_name: user.firstName,
       last_name: user.lastName,

@@ -268,6 +268,13 @@ export class Store {
     return out.sort((a, b) => a.createdAt - b.createdAt || this.#clientRank.get(a.clientId)! - this.#clientRank.get(b.clientId)! || place(a) - place(b))
   }
 
+  /** The user's latest activity on any of their sessions still on a client (null: none), the same for every session. */
+  userLastActiveAt(userId: string): number | null {
+    let latest: number | null = null
+    for (const session of this.#onClientByUser.get(userId) ?? []) latest = Math.max(latest ?? session.lastActiveAt, session.lastActiveAt)
+    return latest
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private sessionOrSignedOut(caller: Caller, id: string): SessionResult {
