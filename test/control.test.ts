@@ -333,3 +333,17 @@ t.test('a browser can read Retry-After on an injected 429 (CORS exposes it)', as
   t.ok(exposed.includes('retry-after'), 'Retry-After is exposed', { exposed })
   t.ok(exposed.includes('authorization'), 'Authorization still is')
 })
+
+t.test('an advance past the last representable date is a 400 and leaves the clock where it was', async (t) => {
+  const { call } = mockWith()
+  t.equal((await call('POST', '/__mock/clock', { body: { advance: 8e15 } })).status, 200)
+  const before = (await call('GET', '/__mock/clock')).json.now
+  const res = await call('POST', '/__mock/clock', { body: { advance: 8e15 } })
+  t.equal(res.status, 400)
+  t.equal(res.json.errors[0].code, 'control_input_invalid')
+  t.equal(res.json.errors[0].meta.param_name, 'advance')
+  const combined = await call('POST', '/__mock/clock', { body: { set: 8.6399e15, advance: '10000d' } })
+  t.equal(combined.status, 400, 'set then advance is checked as a whole')
+  t.equal((await call('GET', '/__mock/clock')).json.now, before)
+  t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).status, 200, 'and the mock still answers')
+})

@@ -9,7 +9,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { parseDuration, parseInstant } from '../../core/clock.js'
+import { MAX_TIME, parseDuration, parseInstant } from '../../core/clock.js'
 import { ClerkError, errors } from '../../core/errors.js'
 import { FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
@@ -94,6 +94,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const set = body.set === undefined ? undefined : asControlInput(() => parseInstant(numeric(body.set), 'set'), 'set')
     const advance = body.advance === undefined ? undefined : asControlInput(() => parseDuration(numeric(body.advance), 'advance'), 'advance')
     if (advance !== undefined && advance < 0) throw errors.controlInputInvalid('advance takes a duration >= 0; use "set" to go back in time', 'advance')
+    if (advance !== undefined && (set ?? clock().now()) + advance > MAX_TIME) {
+      throw errors.controlInputInvalid('advance would move the clock past the last date JavaScript can represent', 'advance')
+    }
     if (set !== undefined) clock().set(set)
     if (advance !== undefined) clock().advance(advance)
     if (body.frozen !== undefined) {
