@@ -81,6 +81,13 @@ export const errors = {
       `${method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`,
       { allowed },
     ),
+  segmentTooLong: (method: string, path: string, max: number) =>
+    new ClerkError(
+      404,
+      'resource_not_found',
+      'Resource not found',
+      `No resource was found for ${method} ${path}: a path segment is longer than ${max} characters, and no id is that long.`,
+    ),
   routeNotFound: (method: string, path: string) =>
     new ClerkError(404, 'resource_not_found', 'Resource not found', `No route matches ${method} ${path}.`),
   /** Bad input to the mock's own control API (`/__mock/…`, `mock.fail()`): always 400. */

@@ -44,12 +44,7 @@ export function frameworkError(error: FastifyError, request: FastifyRequest): Cl
         .split('/')
         .map((s) => (s.length > MAX_PARAM_LENGTH ? `${s.slice(0, 32)}…(${s.length} characters)` : s))
         .join('/')
-      return new ClerkError(
-        404,
-        'resource_not_found',
-        'Resource not found',
-        `No resource was found for ${request.method} ${path}: a path segment is longer than ${MAX_PARAM_LENGTH} characters, and no id is that long.`,
-      )
+      return errors.segmentTooLong(request.method, path, MAX_PARAM_LENGTH)
     }
     default:
       return errors.internal()
