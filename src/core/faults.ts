@@ -27,7 +27,6 @@ export interface FaultSpec {
   longMessage?: string
 }
 
-
 /** An armed fault, in the wire shape `/__mock/faults` answers. */
 export const FaultJson = Type.Object({
   id: Type.String(),

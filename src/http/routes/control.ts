@@ -14,7 +14,7 @@ import { ClerkError, errors } from '../../core/errors.js'
 import { FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
 import { clientJson, sessionJson, userJson } from '../../core/serialize.js'
-import type { Client } from '../../core/store.js'
+import type { Client, SessionResult } from '../../core/store.js'
 import { handOutClientToken, identify, type Identity } from '../identity.js'
 import { resetApp } from '../traffic.js'
 
@@ -126,8 +126,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { user_id: userId, client_id: clientId } = request.body
     known(() => store().user(userId), 'user_id')
     if (clientId !== undefined) known(() => store().client(clientId), 'client_id')
-    const { session, client } = store().createSession(userId, clientId)
-    return { session: sessionJson(store(), session), client: clientJson(store(), client), client_token: app.instance.tokenOf(client) }
+    return signedIn(store().createSession(userId, clientId))
   })
 
   app.get('/__mock/clients/:id/token', schema({ params: ClientParams, response: ok(ClientTokenJson) }), async (request) => ({
@@ -176,8 +175,13 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { session, client } = store().createSession(userId, existing?.id)
     handOutClientToken(request, reply, app.instance, client, identity)
     if (target !== undefined) return reply.redirect(target, 302)
-    return { session: sessionJson(store(), session), client: clientJson(store(), client), client_token: app.instance.tokenOf(client) }
+    return signedIn({ session, client })
   })
+
+  /** A new sign-in as the control API answers it: `{ session, client, client_token }`. */
+  function signedIn({ session, client }: SessionResult) {
+    return { session: sessionJson(store(), session), client: clientJson(store(), client), client_token: app.instance.tokenOf(client) }
+  }
 
   /** The browser's client; a cookie this instance cannot use (another mock on the same host, a reset) just means "no client yet". */
   function browserIdentity(request: FastifyRequest): Identity {
