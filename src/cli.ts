@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
-import { parseInstant } from './core/clock.js'
+import { parseClockSetting } from './core/time.js'
 import { FixtureError } from './fixtures/load.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
 
@@ -82,9 +82,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (values.port?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
     return usageError(`--port must be an integer from 0 to 65535, got '${values.port}'`)
   }
-  if (values.clock !== undefined && values.clock !== 'system') {
+  if (values.clock !== undefined) {
     try {
-      parseInstant(/^\d+$/.test(values.clock) ? Number(values.clock) : values.clock, '--clock')
+      parseClockSetting(values.clock, '--clock')
     } catch (e) {
       return usageError((e as Error).message)
     }
@@ -100,7 +100,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       port,
       host: values.host,
       fixtures: values.fixtures,
-      clock: values.clock !== undefined && /^\d+$/.test(values.clock) ? Number(values.clock) : values.clock,
+      clock: values.clock,
       strictClients: values['strict-clients'],
       controlApi: !values['no-control'],
       logger: values['log-requests'] ? requestLogger(io) : false,

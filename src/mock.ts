@@ -3,17 +3,15 @@
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
-import type { ClockSetting, MockClock } from './core/clock.js'
-import { Instance } from './core/instance.js'
-import { clientJson, sessionJson } from './core/serialize.js'
-import type { Jwk } from './core/tokens.js'
-import type { ClientJson, SessionJson } from './core/wire.js'
+import type { MockClock } from './core/clock.js'
+import type { FaultJson, FaultSpec } from './core/faults.js'
+import type { JournalEntry } from './core/journal.js'
+import { MockCore } from './core/mock-core.js'
+import type { ClockSetting } from './core/time.js'
+import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { buildApp, type App } from './http/app.js'
-import { resetApp } from './http/traffic.js'
-import type { FaultJson, FaultSpec } from './core/faults.js'
-import type { JournalEntry } from './core/journal.js'
 
 export interface ClerkMockOptions {
   /** A fixture file path or a fixture object. Default: the shipped `fixtures/default.json`. */
@@ -22,7 +20,10 @@ export interface ClerkMockOptions {
   port?: number
   /** Host to bind; default `127.0.0.1`. A wildcard (`0.0.0.0`, `::`) binds every interface; `url` then names the loopback (`127.0.0.1`, `[::1]`). */
   host?: string
-  /** `'system'` (real time plus any advance) or a start time (ISO or ms) for a frozen clock. Wins over the fixture's `clock`. */
+  /**
+   * `'system'` (real time plus any advance), a start time (ISO or ms) for a frozen clock, or a time
+   * source of your own (`{ now() }`, e.g. your fake timers), followed like 'system'. Wins over the fixture's `clock`.
+   */
   clock?: ClockSetting
   /** Requests with no client credential get 401 `signed_out` instead of reaching any session by id. Default false. */
   strictClients?: boolean
@@ -45,7 +46,7 @@ export interface CreatedSession {
 
 /** One running (or ready to run) mock of Clerk's Frontend API. */
 export class ClerkMock {
-  readonly #instance: Instance
+  readonly #core: MockCore
   readonly #app: App
   readonly #options: ClerkMockOptions
   #url: string | null = null
@@ -54,14 +55,10 @@ export class ClerkMock {
   constructor(options: ClerkMockOptions = {}) {
     this.#options = options
     const seed = loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock)
-    this.#instance = new Instance(seed, {
-      clock: options.clock,
-      signingKey: options.signingKey ?? seed.signingKey,
-    })
-    this.#app = buildApp(this.#instance, {
+    this.#core = new MockCore(seed, { clock: options.clock, signingKey: options.signingKey, defaultAzp: options.defaultAzp })
+    this.#app = buildApp(this.#core, {
       strictClients: options.strictClients ?? false,
       logger: options.logger ?? false,
-      defaultAzp: options.defaultAzp,
       controlApi: options.controlApi ?? true,
     })
   }
@@ -76,6 +73,7 @@ export class ClerkMock {
     const port = typeof address === 'object' && address ? address.port : this.#options.port
     const reachable = urlHost(host)
     this.#url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`
+    this.#core.setIssuer(this.#url)
     return this
   }
 
@@ -92,17 +90,17 @@ export class ClerkMock {
 
   /** The mock clock: `now()`, `advance('8d')`, `set(iso|ms)`, `freeze()`, `resume()`. */
   get clock(): MockClock {
-    return this.#instance.clock
+    return this.#core.clock
   }
 
   /** The JWKS serving the instance key: `{ keys: [jwk] }`. */
-  get jwks(): { keys: Jwk[] } {
-    return { keys: [this.#instance.key.jwk] }
+  get jwks(): Jwks {
+    return this.#core.jwks
   }
 
   /** The instance public key as a PEM, for `@clerk/backend`'s `jwtKey`. */
   get publicKeyPem(): string {
-    return this.#instance.key.publicKeyPem
+    return this.#core.key.publicKeyPem
   }
 
   /** Fastify's `inject()`, for requests without a socket. */
@@ -112,7 +110,7 @@ export class ClerkMock {
 
   /** Back to the seed: state, clock, journal and faults. */
   reset(): void {
-    resetApp(this.#app)
+    this.#core.reset()
   }
 
   /**
@@ -122,7 +120,7 @@ export class ClerkMock {
    * assert.deepEqual(mock.requests.map((r) => `${r.method} ${r.path} ${r.status}`), ['GET /v1/client 200'])
    */
   get requests(): JournalEntry[] {
-    return this.#app.journal.list()
+    return this.#core.requests()
   }
 
   /**
@@ -133,21 +131,19 @@ export class ClerkMock {
    * mock.fail({ method: 'POST', path: '/v1/client/sessions/*', status: 429, times: 1 })
    */
   fail(spec: FaultSpec): FaultJson & { clear(): void } {
-    const faults = this.#app.faults
-    const fault = faults.add(spec)
-    return { ...fault, clear: () => void faults.remove(fault.id) }
+    const fault = this.#core.addFault(spec)
+    return { ...fault, clear: () => void this.#core.faults.remove(fault.id) }
   }
 
   /** Signs a user in: a new session on the given client (or on a new client). */
   createSession({ userId, clientId }: { userId: string; clientId?: string }): CreatedSession {
-    const store = this.#instance.store
-    const { session, client } = store.createSession(userId, clientId)
-    return { session: sessionJson(store, session), client: clientJson(store, client), clientToken: this.#instance.tokenOf(client) }
+    const { session, client, clientToken } = this.#core.createSession(userId, clientId)
+    return { session: this.#core.sessionJson(session), client: this.#core.clientJson(client), clientToken }
   }
 
   /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */
   clientToken(clientId: string): string {
-    return this.#instance.clientToken(clientId)
+    return this.#core.clientToken(clientId)
   }
 
   /** Stops listening. Idempotent: later calls wait for the same stop. */

@@ -4,13 +4,13 @@
  * compiles its own copies again.
  */
 import t from 'tap'
-import { Instance } from '../src/core/instance.js'
+import { MockCore } from '../src/core/mock-core.js'
 import { loadSeed } from '../src/fixtures/load.js'
 import { buildApp } from '../src/http/app.js'
 import { twoClients } from './helpers/mock.js'
 
 async function routeSchemas() {
-  const app = buildApp(new Instance(loadSeed(twoClients())), { strictClients: false, logger: false })
+  const app = buildApp(new MockCore(loadSeed(twoClients())), { strictClients: false, logger: false })
   const schemas = new Map<string, unknown>()
   app.addHook('onRoute', (route) => {
     const schema = (route.schema ?? {}) as Record<string, unknown>

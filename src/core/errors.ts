@@ -1,6 +1,7 @@
 /**
- * Typed domain errors. Each carries Clerk's code, HTTP status and texts; `http/errors.ts` is the one
- * place that turns them into Clerk's error body.
+ * Typed domain errors: what an operation of the core can refuse, whichever face called it. Each
+ * carries Clerk's code, HTTP status and texts; `http/errors.ts` is the one place that turns them
+ * (and the transport's own errors) into Clerk's error body.
  */
 export class ClerkError extends Error {
   constructor(
@@ -15,7 +16,7 @@ export class ClerkError extends Error {
   }
 }
 
-export type Resource = 'session' | 'client' | 'user' | 'JWT template'
+export type Resource = 'session' | 'client' | 'user' | 'JWT template' | 'fault'
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1)
 
@@ -41,65 +42,9 @@ export const errors = {
       'Browser unauthenticated',
       'Unable to authenticate this browser for your development instance. Check your Clerk cookies and try again. If the issue persists reach out to support@clerk.com.',
     ),
-  apiVersionInvalid: (reason: string) =>
-    new ClerkError(400, 'api_version_invalid', 'invalid API version', `Invalid Clerk API version: ${reason}`),
-  paramInvalid: (param: string, value: unknown, detail?: string) =>
-    new ClerkError(
-      422,
-      'form_param_value_invalid',
-      'is invalid',
-      detail ?? `${String(value)} does not match one of the allowed values for parameter ${param}`,
-      { param_name: param },
-    ),
-  paramUnknown: (param: string) =>
-    new ClerkError(422, 'form_param_unknown', 'is unknown', `${param} is not a valid parameter for this request.`, {
-      param_name: param,
-    }),
-  paramMissing: (param: string) =>
-    new ClerkError(422, 'form_param_missing', 'is missing', `${param} must be included.`, { param_name: param }),
-  unsupportedContentType: (actual: string) =>
-    new ClerkError(
-      415,
-      'unsupported_content_type',
-      'Content-Type is unsupported',
-      `Content-Type ${actual} is unsupported. You should use application/x-www-form-urlencoded or application/json instead.`,
-    ),
-  bodyInvalid: (detail?: string) =>
-    new ClerkError(
-      400,
-      'request_body_invalid',
-      'Request body invalid',
-      'The request body is invalid. Please consult the API documentation for more information.' + (detail ? ` (${detail})` : ''),
-    ),
-  bodyTooLarge: (limit: number) =>
-    new ClerkError(413, 'request_body_too_large', 'Request body too large', `The request body exceeds the maximum allowed size of ${limit} bytes.`),
-  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
-    new ClerkError(
-      405,
-      'method_not_allowed',
-      'Method not allowed',
-      `${method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`,
-      { allowed },
-    ),
-  segmentTooLong: (method: string, path: string, max: number) =>
-    new ClerkError(
-      404,
-      'resource_not_found',
-      'Resource not found',
-      `No resource was found for ${method} ${path}: a path segment is longer than ${max} characters, and no id is that long.`,
-    ),
-  routeNotFound: (method: string, path: string) =>
-    new ClerkError(404, 'resource_not_found', 'Resource not found', `No route matches ${method} ${path}.`),
   /** Bad input to the mock's own control API (`/__mock/…`, `mock.fail()`): always 400. */
   controlInputInvalid: (detail: string, param?: string) =>
     new ClerkError(400, 'control_input_invalid', 'Invalid control request', detail, param === undefined ? undefined : { param_name: param }),
-  /** HTTP that Node's parser rejects before any route sees it: garbage bytes, a bad request line or header, an oversized header section. */
-  malformedHttp: (status: 400 | 408 | 431, detail: string) =>
-    status === 431
-      ? new ClerkError(431, 'request_header_fields_too_large', 'Request headers too large', `The request's header section is too large (${detail}).`)
-      : status === 408
-        ? new ClerkError(408, 'request_timeout', 'Request timeout', `The request did not arrive in time (${detail}).`)
-        : new ClerkError(400, 'malformed_request', 'Malformed request', `The HTTP request could not be parsed (${detail}).`),
   internal: () =>
     new ClerkError(
       500,

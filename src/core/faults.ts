@@ -4,28 +4,43 @@
  * Fastify-free: the HTTP layer asks `take()` on each request and answers with `faultError()`.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ValueErrorType } from '@sinclair/typebox/errors'
 import { ClerkError, errors } from './errors.js'
 import { Nullable } from './wire.js'
 
-/** What a test asks for (camelCase in code; `POST /__mock/faults` takes the snake_case twins). */
-export interface FaultSpec {
-  /** An HTTP verb, or `'*'` (the default) for any verb except CORS preflights. */
-  method?: string
-  /** A path such as `/v1/client`, or a prefix ending in `*` such as `/v1/client/sessions/*`. */
-  path: string
-  /** The status to answer with (400–599). Omit it for a delay-only fault: the request then goes through. */
-  status?: number
-  /** How many matching requests it applies to; omitted or null: until cleared. */
-  times?: number | null
-  /** Real milliseconds to wait before answering (or before letting the request through). */
-  delayMs?: number
-  /** Seconds for the `Retry-After` header; a 429 gets one anyway (default 1). */
-  retryAfter?: number
-  /** Override the Clerk error `code`, `message` and `long_message` of the answer. */
-  code?: string
-  message?: string
-  longMessage?: string
-}
+const METHOD_NAMES = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+/** Long enough for any timeout test, short enough that a typo does not hang a suite for good. */
+export const MAX_DELAY_MS = 120_000
+
+/**
+ * What a test asks for: `mock.fail(spec)` takes it as is, `POST /__mock/faults` takes the snake_case
+ * twins (`delay_ms`, `retry_after`, `long_message`). The one validator of a fault is this schema.
+ */
+export const FaultSpec = Type.Object(
+  {
+    method: Type.Optional(
+      Type.String({
+        pattern: `^(\\*|${METHOD_NAMES.join('|')}|${METHOD_NAMES.join('|').toLowerCase()})$`,
+        description: "an HTTP verb, or '*' (the default) for any verb except CORS preflights",
+      }),
+    ),
+    path: Type.String({ pattern: '^/[^*]*\\*?$', maxLength: 2048, description: "a path such as /v1/client, or a prefix ending in '*' such as /v1/client/sessions/*" }),
+    status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'the status to answer with; omit it for a delay-only fault (the request then goes through)' })),
+    times: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'how many matching requests it applies to; omitted or null: until cleared' }))),
+    delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS, description: 'real milliseconds to wait before answering (or before letting the request through)' })),
+    retryAfter: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds for the Retry-After header; a 429 gets one anyway (default 1)' })),
+    code: Type.Optional(Type.String({ minLength: 1, description: 'the Clerk error code of the answer' })),
+    message: Type.Optional(Type.String({ minLength: 1 })),
+    longMessage: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+)
+export type FaultSpec = Static<typeof FaultSpec>
+const checkSpec = TypeCompiler.Compile(FaultSpec)
+
+/** The wire name of each field (what `POST /__mock/faults` takes and error messages name). */
+export const FAULT_WIRE_NAMES: Record<string, string> = { delayMs: 'delay_ms', retryAfter: 'retry_after', longMessage: 'long_message' }
 
 /** An armed fault, in the wire shape `/__mock/faults` answers. */
 export const FaultJson = Type.Object({
@@ -45,9 +60,6 @@ interface Fault extends FaultJson {
   longMessage?: string
 }
 
-const METHODS = new Set(['*', 'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-/** Long enough for any timeout test, short enough that a typo does not hang a suite for good. */
-export const MAX_DELAY_MS = 120_000
 /** The prefix of the mock's own control routes; faults never apply there, so a test can always clear them. */
 export const CONTROL_PREFIX = '/__mock'
 
@@ -130,30 +142,36 @@ function show(value: unknown): string {
   }
 }
 
-/** `spec` is checked field by field: it may come from JavaScript (or `as any`) with any types at all. */
+/** `spec` may come from JavaScript (or `as any`) with any types at all: the schema decides, then the rules between fields. */
 function validate(spec: FaultSpec, id: string): Fault {
-  const bad = (param: string, why: string) => errors.controlInputInvalid(`${param} ${why}`, param)
-  if (typeof spec !== 'object' || spec === null) throw errors.controlInputInvalid('a fault must be an object such as {"path": "/v1/client", "status": 429}')
-  const method = typeof spec.method === 'string' ? spec.method.toUpperCase() : spec.method == null ? '*' : null
-  if (method === null || !METHODS.has(method)) throw bad('method', `must be one of ${[...METHODS].join(', ')}, got ${show(spec.method)}`)
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw errors.controlInputInvalid('a fault must be an object such as {"path": "/v1/client", "status": 429}')
+  const issue = checkSpec.Errors(spec).First()
+  if (issue !== undefined) {
+    const key = issue.path.split('/')[1] ?? ''
+    const param = FAULT_WIRE_NAMES[key] ?? key
+    if (issue.type === ValueErrorType.ObjectAdditionalProperties) throw errors.controlInputInvalid(`unknown fault field ${show(key)}`, param)
+    if (issue.type === ValueErrorType.ObjectRequiredProperty) throw errors.controlInputInvalid(`${param} is required`, param)
+    throw errors.controlInputInvalid(`${param} ${describe(issue.schema as Parameters<typeof describe>[0])}, got ${show(issue.value)}`, param)
+  }
+  const method = spec.method?.toUpperCase() ?? '*'
   const { path } = spec
-  if (typeof path !== 'string' || !path.startsWith('/') || path.slice(0, -1).includes('*')) {
-    throw bad('path', `must start with '/' and may end in '*' (a prefix), got ${show(path)}`)
-  }
   // A pattern like '/*' is fine: the control API is skipped when faults are looked up anyway.
-  if (path.startsWith(CONTROL_PREFIX)) throw bad('path', `must not name the control API (${CONTROL_PREFIX}); faults apply to the Frontend API routes only`)
+  if (path.startsWith(CONTROL_PREFIX)) throw errors.controlInputInvalid(`path must not name the control API (${CONTROL_PREFIX}); faults apply to the Frontend API routes only`, 'path')
   const status = spec.status ?? null
-  if (status !== null && !(Number.isInteger(status) && status >= 400 && status <= 599)) throw bad('status', `must be an integer from 400 to 599, got ${show(spec.status)}`)
-  const times = spec.times ?? null
-  if (times !== null && !(Number.isInteger(times) && times >= 1)) throw bad('times', `must be a positive integer (omit it for "until cleared"), got ${show(spec.times)}`)
   const delay = spec.delayMs ?? 0
-  if (!(Number.isInteger(delay) && delay >= 0 && delay <= MAX_DELAY_MS)) throw bad('delay_ms', `must be an integer from 0 to ${MAX_DELAY_MS}, got ${show(spec.delayMs)}`)
   if (status === null && delay === 0) throw errors.controlInputInvalid('a fault needs a status, a delay_ms, or both')
-  let retryAfter = spec.retryAfter ?? (status === 429 ? 1 : null)
-  if (retryAfter !== null && !(Number.isInteger(retryAfter) && retryAfter >= 0)) throw bad('retry_after', `must be a whole number of seconds >= 0, got ${show(spec.retryAfter)}`)
-  if (status === null) retryAfter = null
-  for (const key of ['code', 'message', 'longMessage'] as const) {
-    if (spec[key] !== undefined && (typeof spec[key] !== 'string' || spec[key] === '')) throw bad(key === 'longMessage' ? 'long_message' : key, 'must be a non-empty string')
+  const retryAfter = status === null ? null : (spec.retryAfter ?? (status === 429 ? 1 : null))
+  return { id, method, path, status, times_left: spec.times ?? null, delay_ms: delay, retry_after: retryAfter, code: spec.code, message: spec.message, longMessage: spec.longMessage }
+}
+
+/** What a field's schema asks for, in words. */
+function describe(schema: { type?: unknown; minimum?: number; maximum?: number; minLength?: number; pattern?: string; anyOf?: unknown[] }): string {
+  const inner = (schema.anyOf?.[0] ?? schema) as typeof schema
+  if (inner.type === 'integer') {
+    if (inner.maximum !== undefined) return `must be an integer from ${inner.minimum} to ${inner.maximum}`
+    return `must be an integer >= ${inner.minimum}${schema.anyOf ? ' (or null)' : ''}`
   }
-  return { id, method, path, status, times_left: times, delay_ms: delay, retry_after: retryAfter, code: spec.code, message: spec.message, longMessage: spec.longMessage }
+  if (inner.pattern?.startsWith('^(\\*|')) return `must be one of *, ${METHOD_NAMES.join(', ')}`
+  if (inner.pattern !== undefined) return "must start with '/' and may end in '*' (a prefix)"
+  return 'must be a non-empty string'
 }

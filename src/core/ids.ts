@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { customAlphabet } from 'nanoid'
-import type { TimeSource } from './clock.js'
+import type { TimeSource } from './time.js'
 
 /** Clerk's id prefixes. */
 export type IdPrefix = 'sess' | 'client' | 'user' | 'ins' | 'dvb' | 'idn' | 'org'

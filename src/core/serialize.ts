@@ -1,6 +1,37 @@
 /** Domain records → Clerk's JSON (the shapes of `wire.ts`). */
-import type { Store, Client, Session, User } from './store.js'
-import type { ClientJson, SessionJson, UserJson } from './wire.js'
+import type { Client, Session, User } from './store.js'
+import type { ClientJson, SessionJson, SessionStatus, UserJson } from './wire.js'
+
+/** What serialising needs to know beyond a record; the core answers it (see `MockCore`). */
+export interface JsonView {
+  user(id: string): User
+  status(session: Session): SessionStatus
+  factorVerificationAge(session: Session): [number, number]
+  userLastActiveAt(userId: string): number | null
+  sessionsOf(client: Client): Session[]
+  /** The session's `last_active_token`, fresh when it is served (REFERENCE §10). */
+  lastActiveToken(session: Session): string | null
+}
+
+/**
+ * A view that computes each user's last activity once per answer: an answer listing n sessions of
+ * one user would otherwise scan that user's sessions n times.
+ */
+function memoised(view: JsonView): JsonView {
+  const lastActive = new Map<string, number | null>()
+  return {
+    ...view,
+    user: (id) => view.user(id),
+    status: (s) => view.status(s),
+    factorVerificationAge: (s) => view.factorVerificationAge(s),
+    sessionsOf: (c) => view.sessionsOf(c),
+    lastActiveToken: (s) => view.lastActiveToken(s),
+    userLastActiveAt(userId) {
+      if (!lastActive.has(userId)) lastActive.set(userId, view.userLastActiveAt(userId))
+      return lastActive.get(userId)!
+    },
+  }
+}
 
 const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
 
@@ -62,20 +93,21 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
   }
 }
 
-export function sessionJson(store: Store, session: Session): SessionJson {
-  const user = store.users.get(session.userId)!
+export function sessionJson(view: JsonView, session: Session): SessionJson {
+  const user = view.user(session.userId)
+  const token = view.lastActiveToken(session)
   return {
     id: session.id,
     object: 'session',
-    status: store.status(session),
+    status: view.status(session),
     expire_at: session.expireAt,
     abandon_at: session.abandonAt,
     last_active_at: session.lastActiveAt,
     last_active_organization_id: session.lastActiveOrganizationId,
-    last_active_token: session.lastActiveToken === null ? null : { object: 'token', jwt: session.lastActiveToken },
+    last_active_token: token === null ? null : { object: 'token', jwt: token },
     actor: session.actor,
     tasks: session.tasks,
-    user: userJson(user, store.userLastActiveAt(user.id)),
+    user: userJson(user, view.userLastActiveAt(user.id)),
     public_user_data: {
       first_name: user.firstName,
       last_name: user.lastName,
@@ -85,7 +117,7 @@ export function sessionJson(store: Store, session: Session): SessionJson {
       user_id: user.id,
       username: user.username,
     },
-    factor_verification_age: store.factorVerificationAge(session),
+    factor_verification_age: view.factorVerificationAge(session),
     created_at: session.createdAt,
     updated_at: session.updatedAt,
     client_id: session.clientId,
@@ -94,11 +126,11 @@ export function sessionJson(store: Store, session: Session): SessionJson {
 }
 
 /** A client; `sessions` overrides the client's own list (DELETE /v1/client answers with sessions already detached). */
-export function clientJson(store: Store, client: Client, sessions: Session[] = store.sessionsOf(client)): ClientJson {
+export function clientJson(view: JsonView, client: Client, sessions: Session[] = view.sessionsOf(client)): ClientJson {
   return {
     object: 'client',
     id: client.id,
-    sessions: sessions.map((s) => sessionJson(store, s)),
+    sessions: sessionsJson(view, sessions),
     sign_in: null,
     sign_up: null,
     last_active_session_id: client.lastActiveSessionId,
@@ -108,4 +140,10 @@ export function clientJson(store: Store, client: Client, sessions: Session[] = s
     created_at: client.createdAt,
     updated_at: client.updatedAt,
   }
+}
+
+/** A list of sessions, each user's last activity computed once for the whole list. */
+export function sessionsJson(view: JsonView, sessions: Session[]): SessionJson[] {
+  const once = memoised(view)
+  return sessions.map((s) => sessionJson(once, s))
 }

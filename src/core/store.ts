@@ -1,11 +1,14 @@
 /**
- * The mock's state (users, clients, sessions, dev browsers) and every operation on it. No HTTP here:
- * the routes, the control API and the programmatic handle all call these methods.
+ * The mock's records (users, clients, sessions, dev browsers, client tokens) and every operation on
+ * them. Its containers are private: callers get records and call operations, never a Map. No HTTP
+ * here, and no lifecycle rule either (those are `lifecycle.ts`): this file keeps the books.
  */
-import type { TimeSource } from './clock.js'
+import type { TimeSource } from './time.js'
 import { errors } from './errors.js'
 import { newId } from './ids.js'
-import { abandonAt, assertAllowed, isSignedIn, statusAt, type Settings } from './lifecycle.js'
+import { assertAllowed, isOnClient, isSignedIn, markActive, newSessionTimes, statusAt, transition, type Settings } from './lifecycle.js'
+import type { Seed, SeedSession } from './seed.js'
+import { ClientTokens, type ClientTokenCheck, type InstanceKey } from './tokens.js'
 import type { SessionStatus } from './wire.js'
 
 export interface User {
@@ -23,8 +26,17 @@ export interface User {
   updatedAt: number
 }
 
+/** A session JWT as stored for `last_active_token`, with the times that decide when it is stale. */
+export interface MintedToken {
+  jwt: string
+  /** Epoch seconds. */
+  iat: number
+  exp: number
+}
+
 export interface Session {
   id: string
+  /** The client the session was created on. Whether it is still there is its status (`isOnClient`), held nowhere else. */
   clientId: string
   userId: string
   /** Stored status; read it through `Store.status()`, which applies the clock. */
@@ -35,19 +47,18 @@ export interface Session {
   expireAt: number
   abandonAt: number
   lastActiveOrganizationId: string | null
-  lastActiveToken: string | null
+  /** The latest default session token (`last_active_token`); null until one is minted. */
+  token: MintedToken | null
   actor: Record<string, unknown> | null
   tasks: { key: string }[] | null
+  /** Creation order in this store: breaks `created_at` ties (a frozen clock creates many sessions at one instant). */
+  seq: number
 }
 
 export interface Client {
-  id: string
-  /** Ids of the sessions still on the client, oldest first (removed and revoked ones are dropped). */
-  sessionIds: string[]
-  /** Ids of every session the client ever had, in creation order, removed and revoked ones too (for `/__mock/state`). */
-  allSessionIds: string[]
+  readonly id: string
   lastActiveSessionId: string | null
-  createdAt: number
+  readonly createdAt: number
   updatedAt: number
 }
 
@@ -67,23 +78,49 @@ export interface SessionResult {
   client: Client
 }
 
+/** Everything in the store at one instant, for `/__mock/state`: records, not copies; serialise them at once. */
+export interface StoreSnapshot {
+  clients: { client: Client; sessions: Session[] }[]
+  users: User[]
+  devBrowsers: { id: string; clientId: string | null }[]
+}
+
 export class Store {
-  readonly users = new Map<string, User>()
-  readonly clients = new Map<string, Client>()
-  /** Every session ever created, removed and revoked ones too (for `/__mock/state`). */
-  readonly sessions = new Map<string, Session>()
+  readonly #users = new Map<string, User>()
+  readonly #clients = new Map<string, Client>()
+  /** Every session by id, removed and revoked ones too (until their client is destroyed). */
+  readonly #sessions = new Map<string, Session>()
+  /** Indexes over `#sessions` (creation order), so nothing scans every session. */
+  readonly #byClient = new Map<string, Session[]>()
+  readonly #byUser = new Map<string, Set<Session>>()
   /** Dev browser id → the client it is bound to (null until it has one). */
-  readonly devBrowsers = new Map<string, string | null>()
-  /** User id → that user's sessions still on a client, so `userSessions` need not scan every client. */
-  readonly #onClientByUser = new Map<string, Set<Session>>()
-  /** Client id → creation rank: `userSessions` breaks `created_at` ties in client order, as a scan would. */
-  readonly #clientRank = new Map<string, number>()
-  #nextRank = 0
+  readonly #devBrowsers = new Map<string, string | null>()
+  readonly #clientTokens: ClientTokens
+  #seq = 0
 
   constructor(
     readonly clock: TimeSource,
     readonly settings: Settings,
-  ) {}
+    key: InstanceKey,
+  ) {
+    this.#clientTokens = new ClientTokens(key)
+  }
+
+  /** A store holding what the seed describes; each seeded client's last active session is its most recently active signed-in one. */
+  static fromSeed(seed: Seed, clock: TimeSource, key: InstanceKey): Store {
+    const store = new Store(clock, seed.settings, key)
+    for (const user of seed.users) store.addUser({ ...user })
+    for (const client of seed.clients) store.createClient(client.id, client.createdAt)
+    for (const session of seed.sessions) store.#insert({ ...session })
+    for (const client of store.#clients.values()) {
+      let best: Session | null = null
+      const sessions = store.sessionsOf(client)
+      for (const s of sessions) if (isSignedIn(store.status(s)) && (best === null || s.lastActiveAt >= best.lastActiveAt)) best = s
+      client.lastActiveSessionId = best?.id ?? null
+      client.updatedAt = Math.max(client.createdAt, ...sessions.map((s) => s.updatedAt))
+    }
+    return store
+  }
 
   status(session: Session): SessionStatus {
     return statusAt(session, this.clock.now())
@@ -92,48 +129,59 @@ export class Store {
   // ---- lookups -------------------------------------------------------------------------------
 
   client(id: string): Client {
-    const client = this.clients.get(id)
+    const client = this.#clients.get(id)
     if (!client) throw errors.notFound('client', id)
     return client
   }
 
+  hasClient(id: string): boolean {
+    return this.#clients.has(id)
+  }
+
   user(id: string): User {
-    const user = this.users.get(id)
+    const user = this.#users.get(id)
     if (!user) throw errors.notFound('user', id)
     return user
   }
 
   /** A session the caller may see: on the caller's client (or any client for an anonymous caller), not removed or revoked. */
   session(caller: Caller, id: string): SessionResult {
-    const session = this.sessions.get(id)
-    if (!session || (caller.clientId !== null && session.clientId !== caller.clientId)) throw errors.notFound('session', id)
-    const client = this.clients.get(session.clientId)
-    if (!client || !client.sessionIds.includes(id)) throw errors.notFound('session', id)
-    return { session, client }
+    const session = this.#sessions.get(id)
+    if (!session || !isOnClient(session) || (caller.clientId !== null && session.clientId !== caller.clientId)) throw errors.notFound('session', id)
+    return { session, client: this.#clients.get(session.clientId)! }
   }
 
+  /** The client a session id names, for the journal (removed sessions too); null when unknown. */
+  clientIdOfSession(id: string): string | null {
+    return this.#sessions.get(id)?.clientId ?? null
+  }
+
+  /** The sessions still on the client, oldest first. */
   sessionsOf(client: Client): Session[] {
-    return client.sessionIds.map((id) => this.sessions.get(id)!)
+    return (this.#byClient.get(client.id) ?? []).filter(isOnClient)
   }
 
-  /** Every session the client ever had, removed and revoked ones too, oldest first. */
-  allSessionsOf(client: Client): Session[] {
-    return client.allSessionIds.map((id) => this.sessions.get(id)!).sort((a, b) => a.createdAt - b.createdAt)
+  snapshot(): StoreSnapshot {
+    return {
+      clients: [...this.#clients.values()].map((client) => ({ client, sessions: [...(this.#byClient.get(client.id) ?? [])] })),
+      users: [...this.#users.values()],
+      devBrowsers: [...this.#devBrowsers].map(([id, clientId]) => ({ id, clientId })),
+    }
   }
 
   // ---- creation ------------------------------------------------------------------------------
 
   createClient(id = newId('client', this.clock), at = this.clock.now()): Client {
-    if (this.clients.has(id)) throw new Error(`a client with id ${id} already exists`)
-    const client: Client = { id, sessionIds: [], allSessionIds: [], lastActiveSessionId: null, createdAt: at, updatedAt: at }
-    this.clients.set(id, client)
-    this.#clientRank.set(id, this.#nextRank++)
+    if (this.#clients.has(id)) throw new Error(`a client with id ${id} already exists`)
+    const client: Client = { id, lastActiveSessionId: null, createdAt: at, updatedAt: at }
+    this.#clients.set(id, client)
+    this.#byClient.set(id, [])
     return client
   }
 
   addUser(user: User): User {
-    if (this.users.has(user.id)) throw new Error(`a user with id ${user.id} already exists`)
-    this.users.set(user.id, user)
+    if (this.#users.has(user.id)) throw new Error(`a user with id ${user.id} already exists`)
+    this.#users.set(user.id, user)
     return user
   }
 
@@ -142,18 +190,13 @@ export class Store {
     this.user(userId)
     const client = clientId === undefined ? this.createClient() : this.client(clientId)
     const now = this.clock.now()
-    const session = this.insertSession({
+    const session = this.#insert({
       id: newId('sess', this.clock),
       clientId: client.id,
       userId,
       status: 'active',
-      createdAt: now,
-      updatedAt: now,
-      lastActiveAt: now,
-      expireAt: now + this.settings.sessionLifetime,
-      abandonAt: abandonAt(now, now, this.settings),
+      ...newSessionTimes(now, this.settings),
       lastActiveOrganizationId: null,
-      lastActiveToken: null,
       actor: null,
       tasks: null,
     })
@@ -162,22 +205,20 @@ export class Store {
     return { session, client }
   }
 
-  /** Puts a fully formed session on its client (fixtures and `createSession`). */
-  insertSession(session: Session): Session {
-    if (this.sessions.has(session.id)) throw new Error(`a session with id ${session.id} already exists`)
-    const client = this.client(session.clientId)
-    this.sessions.set(session.id, session)
-    client.allSessionIds.push(session.id)
-    if (session.status !== 'removed' && session.status !== 'revoked') {
-      client.sessionIds.push(session.id)
-      this.#indexOnClient(session, true)
-    }
+  #insert(seeded: SeedSession): Session {
+    if (this.#sessions.has(seeded.id)) throw new Error(`a session with id ${seeded.id} already exists`)
+    this.client(seeded.clientId)
+    const session: Session = { ...seeded, token: null, seq: this.#seq++ }
+    this.#sessions.set(session.id, session)
+    this.#byClient.get(session.clientId)!.push(session)
+    let mine = this.#byUser.get(session.userId)
+    if (mine === undefined) this.#byUser.set(session.userId, (mine = new Set()))
+    mine.add(session)
     return session
   }
 
-  // ---- session operations (REFERENCE §4) -----------------------------------------------------
+  // ---- session operations (REFERENCE §4; the rules are lifecycle.ts) --------------------------
 
-  /** Marks activity: `last_active_at`, the client's last active session and the active organization. Never moves `expire_at`. */
   touch(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
     const result = this.session(caller, id)
     assertAllowed('touch', this.status(result.session), id)
@@ -189,13 +230,13 @@ export class Store {
   end(caller: Caller, id: string): SessionResult {
     const result = this.session(caller, id)
     assertAllowed('end', this.status(result.session), id)
-    this.setStatus(result, 'ended')
+    transition(result.session, result.client, 'ended', this.clock.now())
     return result
   }
 
   remove(caller: Caller, id: string): SessionResult {
     const result = this.session(caller, id)
-    this.setStatus(result, 'removed')
+    transition(result.session, result.client, 'removed', this.clock.now())
     return result
   }
 
@@ -206,8 +247,13 @@ export class Store {
   revoke(userId: string | null, id: string): SessionResult {
     const result = this.session(ANONYMOUS, id)
     if (userId !== null && result.session.userId !== userId) throw errors.notFound('session', id)
-    this.setStatus(result, 'revoked')
+    transition(result.session, result.client, 'revoked', this.clock.now())
     return result
+  }
+
+  /** Activity on a session (touch, token mints). */
+  markActive({ session, client }: SessionResult): void {
+    markActive(session, client, this.clock.now(), this.settings)
   }
 
   /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; no second factor (-1). */
@@ -215,109 +261,95 @@ export class Store {
     return [Math.max(0, Math.floor((this.clock.now() - session.createdAt) / 60_000)), -1]
   }
 
-  /** For token requests: throws unless the session is signed in. */
-  assertSignedIn(session: Session): void {
-    assertAllowed('tokens', this.status(session), session.id)
-  }
-
   /** `DELETE /v1/client/sessions`: every session of the client is removed; the client stays. */
   signOutClient(client: Client): Client {
-    for (const id of [...client.sessionIds]) this.setStatus({ session: this.sessions.get(id)!, client }, 'removed')
+    const now = this.clock.now()
+    for (const session of this.sessionsOf(client)) transition(session, client, 'removed', now)
     return client
   }
 
-  /** `DELETE /v1/client`: every signed-in session ends, then the client and its sessions are gone. Returns the client as it was. */
+  /**
+   * `DELETE /v1/client`: every signed-in session ends, then the client, its sessions, its token and
+   * its dev-browser bindings are gone. Returns the client as it was, with the sessions it had.
+   */
   destroyClient(client: Client): { client: Client; sessions: Session[] } {
     const now = this.clock.now()
     const sessions = this.sessionsOf(client)
-    for (const session of sessions) {
-      if (isSignedIn(this.status(session))) {
-        session.status = 'ended'
-        session.updatedAt = now
-      }
-    }
+    for (const session of sessions) if (isSignedIn(this.status(session))) transition(session, client, 'ended', now)
     client.lastActiveSessionId = null
     client.updatedAt = now
-    this.clients.delete(client.id)
-    this.#clientRank.delete(client.id)
-    for (const session of sessions) this.#indexOnClient(session, false)
     // Removed and revoked sessions too: they stayed for /__mock/state, but with the client gone nothing
     // can reach them, and keeping them would grow a long-running mock without end.
-    for (const id of client.allSessionIds) this.sessions.delete(id)
-    for (const [dvb, clientId] of this.devBrowsers) if (clientId === client.id) this.devBrowsers.set(dvb, null)
+    for (const session of this.#byClient.get(client.id) ?? []) {
+      this.#sessions.delete(session.id)
+      const mine = this.#byUser.get(session.userId)!
+      mine.delete(session)
+      if (mine.size === 0) this.#byUser.delete(session.userId)
+    }
+    this.#byClient.delete(client.id)
+    this.#clients.delete(client.id)
+    this.#clientTokens.forget(client.id)
+    for (const [dvb, clientId] of this.#devBrowsers) if (clientId === client.id) this.#devBrowsers.set(dvb, null)
     return { client, sessions }
   }
 
   /** The signed-in user behind a caller: the session named by `_clerk_session_id`, else the client's last active session. */
   signedInUser(caller: Caller, sessionId: string | undefined): User {
     let id = sessionId
-    if (id === undefined && caller.clientId !== null) id = this.clients.get(caller.clientId)?.lastActiveSessionId ?? undefined
+    if (id === undefined && caller.clientId !== null) id = this.#clients.get(caller.clientId)?.lastActiveSessionId ?? undefined
     if (id === undefined) throw errors.signedOut()
-    const { session } = this.sessionOrSignedOut(caller, id)
+    const session = this.#sessions.get(id)
+    // An unknown, foreign or signed-out session says nothing more than "signed out" here.
+    if (!session || !isOnClient(session) || (caller.clientId !== null && session.clientId !== caller.clientId) || !isSignedIn(this.status(session))) {
+      throw errors.signedOut()
+    }
     return this.user(session.userId)
   }
 
   /** Sessions of a user still on a client, across every client (the user's devices), oldest first. */
   userSessions(userId: string, signedInOnly: boolean): Session[] {
     const out: Session[] = []
-    for (const session of this.#onClientByUser.get(userId) ?? []) {
-      if (!signedInOnly || isSignedIn(this.status(session))) out.push(session)
+    for (const session of this.#byUser.get(userId) ?? []) {
+      if (isOnClient(session) && (!signedInOnly || isSignedIn(this.status(session)))) out.push(session)
     }
-    // Ties in created_at keep the order of a walk over clients (oldest client first), then each client's list.
-    const place = (s: Session) => this.clients.get(s.clientId)!.sessionIds.indexOf(s.id)
-    return out.sort((a, b) => a.createdAt - b.createdAt || this.#clientRank.get(a.clientId)! - this.#clientRank.get(b.clientId)! || place(a) - place(b))
+    return out.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq)
   }
 
   /** The user's latest activity on any of their sessions still on a client (null: none), the same for every session. */
   userLastActiveAt(userId: string): number | null {
     let latest: number | null = null
-    for (const session of this.#onClientByUser.get(userId) ?? []) latest = Math.max(latest ?? session.lastActiveAt, session.lastActiveAt)
+    for (const session of this.#byUser.get(userId) ?? []) {
+      if (isOnClient(session) && (latest === null || session.lastActiveAt > latest)) latest = session.lastActiveAt
+    }
     return latest
   }
 
-  // ---- internals -----------------------------------------------------------------------------
+  // ---- dev browsers and client tokens ----------------------------------------------------------
 
-  private sessionOrSignedOut(caller: Caller, id: string): SessionResult {
-    try {
-      const result = this.session(caller, id)
-      if (isSignedIn(this.status(result.session))) return result
-    } catch {
-      // an unknown or foreign session says nothing more than "signed out" here
-    }
-    throw errors.signedOut()
+  /** `POST /v1/dev_browser`: a new, unbound dev browser id. */
+  registerDevBrowser(): string {
+    const id = newId('dvb', this.clock)
+    this.#devBrowsers.set(id, null)
+    return id
   }
 
-  /** Activity on a session: `last_active_at`, the client's last active session (touch and token mints). */
-  markActive({ session, client }: SessionResult): void {
-    const now = this.clock.now()
-    session.lastActiveAt = now
-    session.updatedAt = now
-    // Without an inactivity timeout abandon_at is anchored at creation (or where a fixture put it).
-    if (this.settings.inactivityTimeout !== null) session.abandonAt = abandonAt(session.createdAt, now, this.settings)
-    client.lastActiveSessionId = session.id
-    client.updatedAt = now
+  /** The client a dev browser is bound to: undefined when the id is unknown, null while unbound. */
+  devBrowserClient(id: string): string | null | undefined {
+    return this.#devBrowsers.get(id)
   }
 
-  #indexOnClient(session: Session, on: boolean): void {
-    let mine = this.#onClientByUser.get(session.userId)
-    if (on) {
-      if (mine === undefined) this.#onClientByUser.set(session.userId, (mine = new Set()))
-      mine.add(session)
-    } else if (mine !== undefined) {
-      mine.delete(session)
-      if (mine.size === 0) this.#onClientByUser.delete(session.userId)
-    }
+  /** Binds a known dev browser to a client (the one it just created or signed in on). */
+  bindDevBrowser(id: string, client: Client): void {
+    if (!this.#devBrowsers.has(id)) throw errors.devBrowserUnauthenticated()
+    this.#devBrowsers.set(id, client.id)
   }
 
-  private setStatus({ session, client }: SessionResult, status: 'ended' | 'removed' | 'revoked'): void {
-    const now = this.clock.now()
-    session.status = status
-    session.updatedAt = now
-    client.updatedAt = now
-    if (status !== 'ended') {
-      client.sessionIds = client.sessionIds.filter((id) => id !== session.id)
-      this.#indexOnClient(session, false)
-    }
-    if (client.lastActiveSessionId === session.id) client.lastActiveSessionId = null
+  /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */
+  clientToken(client: Client): string {
+    return this.#clientTokens.tokenFor(client)
+  }
+
+  checkClientToken(token: string): ClientTokenCheck {
+    return this.#clientTokens.check(token, (id) => this.#clients.has(id))
   }
 }

@@ -3,18 +3,10 @@
  * `Authorization` value) and session JWTs, plus the JWKS that verifies them.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import type { TimeSource } from './clock.js'
+import type { TimeSource } from './time.js'
 import { base62, rotatingToken } from './ids.js'
 import type { Client } from './store.js'
-
-export interface Jwk {
-  kty: 'RSA'
-  use: 'sig'
-  alg: 'RS256'
-  kid: string
-  n: string
-  e: string
-}
+import type { Jwk } from './wire.js'
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
 

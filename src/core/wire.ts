@@ -18,6 +18,19 @@ export const SessionStatus = Type.Unsafe<SessionStatus>({ type: 'string', enum: 
 export const TokenJson = Type.Object({ object: Type.Literal('token'), jwt: Type.String() })
 export type TokenJson = Static<typeof TokenJson>
 
+/** The instance key as a JSON Web Key, as `/.well-known/jwks.json` and `mock.jwks` give it. */
+export const Jwk = Type.Object({
+  kty: Type.Literal('RSA'),
+  use: Type.Literal('sig'),
+  alg: Type.Literal('RS256'),
+  kid: Type.String(),
+  n: Type.String(),
+  e: Type.String(),
+})
+export type Jwk = Static<typeof Jwk>
+export const Jwks = Type.Object({ keys: Type.Array(Jwk) })
+export type Jwks = Static<typeof Jwks>
+
 export const EmailAddressJson = Type.Object({
   id: Type.String(),
   object: Type.Literal('email_address'),

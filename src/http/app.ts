@@ -7,26 +7,24 @@ import cookie from '@fastify/cookie'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { errors } from '../core/errors.js'
-import type { Instance } from '../core/instance.js'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { MockCore } from '../core/mock-core.js'
 import { sharedCompilers } from './compilers.js'
-import { clientErrorHandler, frameworkError, installErrorHandling, sendError } from './errors.js'
+import { clientErrorHandler, frameworkError, installErrorHandling, sendError, transportErrors } from './errors.js'
 import { MAX_PARAM_LENGTH } from './schemas.js'
-import { clearClientCookie } from './identity.js'
-import { clientRoutes } from './routes/client.js'
-import { sessionRoutes } from './routes/sessions.js'
-import { controlRoutes } from './routes/control.js'
+import { installIdentity } from './identity.js'
 import { installTraffic } from './traffic.js'
-import { environmentRoutes } from './routes/environment.js'
-import { devBrowserRoutes } from './routes/dev-browser.js'
-import { keyRoutes } from './routes/keys.js'
+import { controlRoutes } from './control/routes.js'
+import { clientRoutes } from './fapi/client.js'
+import { sessionRoutes } from './fapi/sessions.js'
+import { environmentRoutes } from './fapi/environment.js'
+import { devBrowserRoutes } from './fapi/dev-browser.js'
+import { keyRoutes } from './fapi/keys.js'
 
 export interface AppOptions {
   /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
   strictClients: boolean
   logger: FastifyServerOptions['logger']
-  /** `azp` for tokens minted without an `Origin` header. */
-  defaultAzp?: string
   /** Serve the control API under `/__mock`; default true. Off, `/__mock/…` is an unknown route (404). */
   controlApi?: boolean
 }
@@ -40,18 +38,20 @@ export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
 
 declare module 'fastify' {
   interface FastifyInstance {
-    instance: Instance
+    /** The domain core every route calls; the app holds no state of its own. */
+    core: MockCore
     mockOptions: AppOptions
   }
 }
 
-// With no display name, Fastify names each registered plugin by scanning require.cache (every
-// module a test runner has loaded) for it; the name it would end up with is the function's own.
-for (const plugin of [controlRoutes, clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes]) {
-  Object.assign(plugin, { [Symbol.for('fastify.display-name')]: plugin.name })
-}
+/**
+ * With no display name, Fastify names each registered plugin by scanning require.cache (every
+ * module a test runner has loaded) for it; the name it would end up with is the function's own.
+ */
+const named = (plugin: FastifyPluginAsyncTypebox) => Object.assign(plugin, { [Symbol.for('fastify.display-name')]: plugin.name })
 
-export function buildApp(instance: Instance, options: AppOptions): App {
+/** The Fastify app serving one core: every face of the mock over HTTP. */
+export function buildApp(core: MockCore, options: AppOptions): App {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
@@ -89,7 +89,7 @@ export function buildApp(instance: Instance, options: AppOptions): App {
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.decorate('instance', instance)
+  app.decorate('core', core)
   app.decorate('mockOptions', options)
 
   // Routes by path pattern, so a wrong verb gets 405 with the verbs that path answers.
@@ -124,25 +124,19 @@ export function buildApp(instance: Instance, options: AppOptions): App {
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, _reply, done) => {
     const badOverride = (request.raw as { badMethodOverride?: string }).badMethodOverride
-    if (badOverride !== undefined) return done(errors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`))
+    if (badOverride !== undefined) return done(transportErrors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`))
     const query = request.query as Record<string, unknown>
     if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && !request.url.startsWith('/v1/jwks')) {
-      return done(errors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both'))
+      return done(transportErrors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both'))
     }
     done()
   })
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (request.clearStaleCookie) clearClientCookie(request, reply)
-    done(null, payload)
-  })
-  // After the cookie plugin: the journal reads the caller's __client cookie.
+  // After the cookie plugin (identity reads the __client cookie); traffic first, so its onSend (the
+  // journal, which reads the identity) runs before identity's (which acts on it).
   installTraffic(app)
-  if (options.controlApi !== false) app.register(controlRoutes)
+  installIdentity(app)
+  if (options.controlApi !== false) app.register(named(controlRoutes))
 
-  app.register(clientRoutes)
-  app.register(sessionRoutes)
-  app.register(environmentRoutes)
-  app.register(devBrowserRoutes)
-  app.register(keyRoutes)
+  for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes]) app.register(named(routes))
   return app
 }

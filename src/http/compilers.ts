@@ -9,9 +9,10 @@ import type AjvCompiler from '@fastify/ajv-compiler'
 import type { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
 
-// Loaded on the first compile, not at import: Ajv and fast-json-stringify take ~50 ms to load,
-// which a spawned CLI would otherwise pay before it can print its URL.
-const require = createRequire(import.meta.url)
+// Fastify's own compiler packages, resolved from Fastify itself (they are its dependencies, not
+// ours), and loaded on the first compile, not at import: Ajv and fast-json-stringify take ~50 ms to
+// load, which a spawned CLI would otherwise pay before it can print its URL.
+const require = createRequire(createRequire(import.meta.url).resolve('fastify'))
 
 type Compile<T> = (route: { schema: unknown }) => T
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

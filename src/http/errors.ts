@@ -6,9 +6,70 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ClerkError, errors } from '../core/errors.js'
+import { TimeInputError } from '../core/time.js'
 import { traceId } from '../core/ids.js'
 import type { ErrorJson } from '../core/wire.js'
 import { MAX_PARAM_LENGTH } from './schemas.js'
+
+/** The transport's own refusals (HTTP, routing, body parsing, the wire conventions of REFERENCE §1). */
+export const transportErrors = {
+  apiVersionInvalid: (reason: string) =>
+    new ClerkError(400, 'api_version_invalid', 'invalid API version', `Invalid Clerk API version: ${reason}`),
+  paramInvalid: (param: string, value: unknown, detail?: string) =>
+    new ClerkError(
+      422,
+      'form_param_value_invalid',
+      'is invalid',
+      detail ?? `${String(value)} does not match one of the allowed values for parameter ${param}`,
+      { param_name: param },
+    ),
+  paramUnknown: (param: string) =>
+    new ClerkError(422, 'form_param_unknown', 'is unknown', `${param} is not a valid parameter for this request.`, {
+      param_name: param,
+    }),
+  paramMissing: (param: string) =>
+    new ClerkError(422, 'form_param_missing', 'is missing', `${param} must be included.`, { param_name: param }),
+  unsupportedContentType: (actual: string) =>
+    new ClerkError(
+      415,
+      'unsupported_content_type',
+      'Content-Type is unsupported',
+      `Content-Type ${actual} is unsupported. You should use application/x-www-form-urlencoded or application/json instead.`,
+    ),
+  bodyInvalid: (detail?: string) =>
+    new ClerkError(
+      400,
+      'request_body_invalid',
+      'Request body invalid',
+      'The request body is invalid. Please consult the API documentation for more information.' + (detail ? ` (${detail})` : ''),
+    ),
+  bodyTooLarge: (limit: number) =>
+    new ClerkError(413, 'request_body_too_large', 'Request body too large', `The request body exceeds the maximum allowed size of ${limit} bytes.`),
+  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
+    new ClerkError(
+      405,
+      'method_not_allowed',
+      'Method not allowed',
+      `${method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`,
+      { allowed },
+    ),
+  segmentTooLong: (method: string, path: string, max: number) =>
+    new ClerkError(
+      404,
+      'resource_not_found',
+      'Resource not found',
+      `No resource was found for ${method} ${path}: a path segment is longer than ${max} characters, and no id is that long.`,
+    ),
+  routeNotFound: (method: string, path: string) =>
+    new ClerkError(404, 'resource_not_found', 'Resource not found', `No route matches ${method} ${path}.`),
+  /** HTTP that Node's parser rejects before any route sees it: garbage bytes, a bad request line or header, an oversized header section. */
+  malformedHttp: (status: 400 | 408 | 431, detail: string) =>
+    status === 431
+      ? new ClerkError(431, 'request_header_fields_too_large', 'Request headers too large', `The request's header section is too large (${detail}).`)
+      : status === 408
+        ? new ClerkError(408, 'request_timeout', 'Request timeout', `The request did not arrive in time (${detail}).`)
+        : new ClerkError(400, 'malformed_request', 'Malformed request', `The HTTP request could not be parsed (${detail}).`),
+}
 
 export function errorBody(error: ClerkError): ErrorJson {
   return {
@@ -36,7 +97,7 @@ export function sendError(reply: FastifyReply, error: ClerkError): FastifyReply 
 export function frameworkError(error: FastifyError, request: FastifyRequest): ClerkError {
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
-      return errors.routeNotFound(request.method, `(malformed URL: ${error.message})`)
+      return transportErrors.routeNotFound(request.method, `(malformed URL: ${error.message})`)
     case 'FST_ERR_MAX_PARAM_LENGTH': {
       // The path is echoed with its long segments shortened: the answer need not be as big as the URL.
       const path = request.url
@@ -44,7 +105,7 @@ export function frameworkError(error: FastifyError, request: FastifyRequest): Cl
         .split('/')
         .map((s) => (s.length > MAX_PARAM_LENGTH ? `${s.slice(0, 32)}…(${s.length} characters)` : s))
         .join('/')
-      return errors.segmentTooLong(request.method, path, MAX_PARAM_LENGTH)
+      return transportErrors.segmentTooLong(request.method, path, MAX_PARAM_LENGTH)
     }
     default:
       return errors.internal()
@@ -61,37 +122,39 @@ interface ValidationIssue {
 /** Fastify's error (or anything thrown) → the ClerkError to answer with. */
 export function toClerkError(error: unknown, request: FastifyRequest): ClerkError {
   if (error instanceof ClerkError) return error
+  // Only the control API takes times (the clock, fixture times never arrive over HTTP).
+  if (error instanceof TimeInputError) return errors.controlInputInvalid(error.message, error.param)
   const e = error as FastifyError & { validation?: ValidationIssue[] }
   if (e.validation && e.validation.length > 0) return fromValidation(e.validation[0], request)
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? errors.unsupportedContentType(request.headers['content-type'] ?? '(none)')
-        : errors.bodyInvalid('Content-Length does not match the body')
+        ? transportErrors.unsupportedContentType(request.headers['content-type'] ?? '(none)')
+        : transportErrors.bodyInvalid('Content-Length does not match the body')
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
+      return transportErrors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return errors.bodyInvalid(e.message)
+      return transportErrors.bodyInvalid(e.message)
   }
-  if (e instanceof SyntaxError || (typeof e.statusCode === 'number' && e.statusCode === 400)) return errors.bodyInvalid(e.message)
-  if (typeof e.statusCode === 'number' && e.statusCode === 413) return errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
+  if (e instanceof SyntaxError || (typeof e.statusCode === 'number' && e.statusCode === 400)) return transportErrors.bodyInvalid(e.message)
+  if (typeof e.statusCode === 'number' && e.statusCode === 413) return transportErrors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0)
   return errors.internal()
 }
 
 function fromValidation(issue: ValidationIssue, request: FastifyRequest): ClerkError {
   const param = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
-  if (issue.keyword === 'additionalProperties') return errors.paramUnknown(String(issue.params.additionalProperty))
-  if (issue.keyword === 'required') return errors.paramMissing(String(issue.params.missingProperty))
-  if (param === '') return errors.bodyInvalid(`expected an object of form parameters, ${issue.message ?? 'got something else'}`)
+  if (issue.keyword === 'additionalProperties') return transportErrors.paramUnknown(String(issue.params.additionalProperty))
+  if (issue.keyword === 'required') return transportErrors.paramMissing(String(issue.params.missingProperty))
+  if (param === '') return transportErrors.bodyInvalid(`expected an object of form parameters, ${issue.message ?? 'got something else'}`)
   const body = (request.body ?? {}) as Record<string, unknown>
   const value = body[param]
   if (issue.keyword === 'enum' || issue.keyword === 'const' || issue.keyword === 'anyOf') {
-    return errors.paramInvalid(param, JSON.stringify(value))
+    return transportErrors.paramInvalid(param, JSON.stringify(value))
   }
-  return errors.paramInvalid(param, value, `${param} is invalid: ${issue.message ?? 'wrong value'}.`)
+  return transportErrors.paramInvalid(param, value, `${param} is invalid: ${issue.message ?? 'wrong value'}.`)
 }
 
 /**
@@ -102,7 +165,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   // A reset connection has nobody left to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
-  const body = JSON.stringify(errorBody(errors.malformedHttp(status, error.code ?? error.message)))
+  const body = JSON.stringify(errorBody(transportErrors.malformedHttp(status, error.code ?? error.message)))
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -124,6 +187,6 @@ export function installErrorHandling(app: FastifyInstance, allowedMethods: (path
     // A path that answers this very verb but reached no route (a shape the router and the 405
     // patterns disagree on) is a 404: a 405 naming the request's own verb would contradict itself.
     const notAllowed = allowed.length > 0 && !allowed.includes(request.method)
-    return sendError(reply, notAllowed ? errors.methodNotAllowed(request.method, path, allowed) : errors.routeNotFound(request.method, path))
+    return sendError(reply, notAllowed ? transportErrors.methodNotAllowed(request.method, path, allowed) : transportErrors.routeNotFound(request.method, path))
   })
 }

@@ -26,6 +26,12 @@ export const ClerkQuery = Type.Object(
   { additionalProperties: true },
 )
 
+/**
+ * A body the mock does not read: clerk-js sends an empty form, and the fields real Clerk might take
+ * there mean nothing to the mock (`/v1/environment`, `/v1/dev_browser`).
+ */
+export const AnyBody = Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])
+
 /** A body with no parameters (end, remove, revoke, client create): any field is unknown. */
 export const EmptyBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()])
 

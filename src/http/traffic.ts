@@ -1,46 +1,57 @@
 /**
- * What happens around every Frontend API request: the journal records it, and an armed fault may
- * answer (or delay) it first. The control API (`/__mock/…`) is neither journaled nor faultable, so a
- * test can always read the journal and clear the faults it set.
+ * What happens around every Frontend API request: an armed fault may answer (or delay) it first,
+ * and the journal records it as the answer leaves. The control API (`/__mock/…`) is neither
+ * journaled nor faultable, so a test can always read the journal and clear the faults it set.
+ * Per-request facts live in one declared object, `request.facts`.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import { CONTROL_PREFIX, faultError, Faults } from '../core/faults.js'
-import type { Instance } from '../core/instance.js'
-import { Journal } from '../core/journal.js'
+import type { FastifyRequest } from 'fastify'
+import { CONTROL_PREFIX, faultError } from '../core/faults.js'
 import type { App } from './app.js'
 import { sendError } from './errors.js'
-import { identify } from './identity.js'
+import type { Identity } from './identity.js'
+
+/** What the HTTP layer learns about one request as it goes, for the journal and the answer. */
+export interface RequestFacts {
+  /** Mock-clock time of arrival: an entry's time is when the app asked, not when a delayed answer left. */
+  arrivedAt: number
+  /** An injected fault answered instead of the route. */
+  faulted: boolean
+  /** `request.identity`, once resolved. */
+  identity?: Identity
+  /** A client whose token this answer hands out (a new client, a sign-in). */
+  handedOutClientId: string | null
+  /** The answer sets a new `__client` cookie. */
+  cookieSet: boolean
+}
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    journal: Journal
-    faults: Faults
-  }
   interface FastifyRequest {
-    /** Mock-clock time of arrival. */
-    journalTime?: number
-    faulted?: boolean
+    /** Set on arrival (null only before the first hook, e.g. for a URL the router could not parse). */
+    facts: RequestFacts
+  }
+  interface FastifyContextConfig {
+    /** The path parameter naming the session a route acts on, for the journal's `session_id`. */
+    sessionParam?: string
   }
 }
 
 const isControl = (path: string) => path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]
 
-/** Decorates the app with its journal and faults and installs the hooks; call it after the cookie plugin is registered. */
+/** Declares `request.facts` and installs faults and the journal; call it after the cookie plugin is registered. */
 export function installTraffic(app: App): void {
-  app.decorate('journal', new Journal())
-  app.decorate('faults', new Faults())
+  app.decorateRequest('facts', null as unknown as RequestFacts)
+  const core = app.core
   // Delayed requests must not keep a stopped mock's process alive for up to MAX_DELAY_MS.
   const closing = new AbortController()
   app.addHook('onClose', async () => closing.abort())
 
   // Callback-style hooks (an async hook costs a promise on every request); only a fault goes async.
   app.addHook('onRequest', (request, reply, done) => {
+    request.facts = { arrivedAt: core.clock.now(), faulted: false, handedOutClientId: null, cookieSet: false }
     if (isControl(pathOf(request))) return done()
-    // Stamped on arrival, so an entry's time is when the app asked, not when a delayed answer left.
-    request.journalTime = app.instance.clock.now()
-    const fault = app.faults.take(request.method, pathOf(request))
+    const fault = core.faults.take(request.method, pathOf(request))
     if (!fault) return done()
     let handedOn = false
     void (async () => {
@@ -49,7 +60,7 @@ export function installTraffic(app: App): void {
         handedOn = true
         return done()
       }
-      request.faulted = true
+      request.facts.faulted = true
       if (fault.retry_after !== null) reply.header('retry-after', String(fault.retry_after))
       sendError(reply, faultError({ ...fault, status: fault.status }))
     })().catch((e: unknown) => {
@@ -63,56 +74,34 @@ export function installTraffic(app: App): void {
   // Recorded as the answer leaves (its status is final then): an onResponse hook would cost every
   // request a 'finish' listener, about a fifth of the mock's throughput.
   app.addHook('onSend', (request, reply, payload, done) => {
-    record(request, reply)
-    done(null, payload)
-  })
-  const record = (request: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(request)
-    if (isControl(path)) return
+    if (request.facts === null || isControl(path)) return done(null, payload)
     const sessionId = sessionIdOf(request)
-    // The caller's client as the route saw it before acting (identify() notes it), else as now.
-    const callerId = request.callerClientId !== undefined ? request.callerClientId : callerClientId(request, app.instance)
+    // The caller's client as the route saw it before acting (the identity is memoised when the route
+    // first read it; DELETE /v1/client destroys the client afterwards), else the named session's, else a new one.
+    const identity = request.identity
     const clientId =
-      callerId ??
-      (sessionId === null ? null : (app.instance.store.sessions.get(sessionId)?.clientId ?? null)) ??
-      request.handedOutClientId ??
-      null
-    app.journal.record({
+      (identity.kind === 'client' ? identity.clientId : null) ??
+      (sessionId === null ? null : core.clientIdOfSession(sessionId)) ??
+      request.facts.handedOutClientId
+    core.journal.record({
       method: request.method,
       path,
       query: flatQuery(request.query),
       status: reply.statusCode,
-      time: request.journalTime ?? app.instance.clock.now(),
+      time: request.facts.arrivedAt,
       client_id: clientId,
       session_id: sessionId,
-      fault: request.faulted === true,
+      fault: request.facts.faulted,
     })
-  }
-}
-
-/** Back to the seed: state and clock, and an empty journal with no armed faults. */
-export function resetApp(app: App): void {
-  app.instance.reset()
-  app.journal.clear()
-  app.faults.clear()
-}
-
-/** The caller's client, without side effects on the request (no stale-cookie clearing) and without throwing. */
-function callerClientId(request: FastifyRequest, instance: Instance): string | null {
-  const before = request.clearStaleCookie
-  try {
-    const identity = identify(request, instance)
-    return identity.kind === 'client' ? identity.clientId : null
-  } catch {
-    return null
-  } finally {
-    request.clearStaleCookie = before
-  }
+    done(null, payload)
+  })
 }
 
 function sessionIdOf(request: FastifyRequest): string | null {
-  const params = request.params as { id?: unknown } | undefined
-  if (request.routeOptions.url?.includes('/sessions/:id') && typeof params?.id === 'string') return params.id
+  const param = request.routeOptions.config?.sessionParam
+  const value = param === undefined ? undefined : (request.params as Record<string, unknown> | undefined)?.[param]
+  if (typeof value === 'string') return value
   const query = request.query as { _clerk_session_id?: unknown } | undefined
   return typeof query?._clerk_session_id === 'string' ? query._clerk_session_id : null
 }

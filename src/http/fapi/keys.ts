@@ -6,25 +6,13 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ErrorJson } from '../../core/wire.js'
+import { ErrorJson, Jwks } from '../../core/wire.js'
 
-const Jwks = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      kty: Type.Literal('RSA'),
-      use: Type.Literal('sig'),
-      alg: Type.Literal('RS256'),
-      kid: Type.String(),
-      n: Type.String(),
-      e: Type.String(),
-    }),
-  ),
-})
 const JwksQuery = Type.Object({}, { additionalProperties: true })
 const schema = { querystring: JwksQuery, response: { 200: Jwks, '4xx': ErrorJson, '5xx': ErrorJson } }
 
 export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const jwks = async () => ({ keys: [app.instance.key.jwk] })
+  const jwks = async () => app.core.jwks
   app.get('/.well-known/jwks.json', { schema }, jwks)
   app.get('/v1/jwks', { schema }, jwks)
 }

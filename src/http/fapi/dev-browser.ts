@@ -5,10 +5,8 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { newId } from '../../core/ids.js'
 import { ErrorJson } from '../../core/wire.js'
-import { ClerkQuery } from '../schemas.js'
-import { AnyBody } from './environment.js'
+import { AnyBody, ClerkQuery } from '../schemas.js'
 
 const DevBrowserJson = Type.Object({ id: Type.String() })
 
@@ -16,10 +14,6 @@ export const devBrowserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/dev_browser',
     { schema: { querystring: ClerkQuery, body: AnyBody, response: { 200: DevBrowserJson, '4xx': ErrorJson, '5xx': ErrorJson } } },
-    async () => {
-      const id = newId('dvb', app.instance.clock)
-      app.instance.store.devBrowsers.set(id, null)
-      return { id }
-    },
+    async () => ({ id: app.core.registerDevBrowser() }),
   )
 }

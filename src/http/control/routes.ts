@@ -9,17 +9,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { MAX_TIME, parseDuration, parseInstant } from '../../core/clock.js'
 import { ClerkError, errors } from '../../core/errors.js'
-import { FaultJson, type FaultSpec } from '../../core/faults.js'
+import { FAULT_WIRE_NAMES, FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
-import { clientJson, sessionJson, userJson } from '../../core/serialize.js'
-import type { Client, SessionResult } from '../../core/store.js'
-import { handOutClientToken, identify, type Identity } from '../identity.js'
-import { resetApp } from '../traffic.js'
+import type { SignedIn } from '../../core/mock-core.js'
+import { clientOf, handOutClientToken } from '../identity.js'
 
-/** A number as JSON sends it or as a form field (a string of digits) does. */
-const Int = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' })])
 const Bool = Type.Union([Type.Boolean(), Type.Union([Type.Literal('true'), Type.Literal('false')])])
 const Id = Type.String({ minLength: 1, maxLength: 256 })
 
@@ -33,20 +28,8 @@ export const ClockBody = Type.Object(
 )
 export const ClockJson = Type.Object({ now: Type.Integer(), frozen: Type.Boolean() })
 export const SessionBody = Type.Object({ user_id: Id, client_id: Type.Optional(Id) }, { additionalProperties: false })
-export const FaultBody = Type.Object(
-  {
-    method: Type.Optional(Type.String()),
-    path: Type.String(),
-    status: Type.Optional(Int),
-    times: Type.Optional(Type.Union([Int, Type.Null()])),
-    delay_ms: Type.Optional(Int),
-    retry_after: Type.Optional(Int),
-    code: Type.Optional(Type.String()),
-    message: Type.Optional(Type.String()),
-    long_message: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-)
+/** A fault in snake_case; its fields are checked by the core's one fault schema (`FaultSpec`). */
+export const FaultBody = Type.Record(Type.String(), Type.Unknown())
 export const SignInQuery = Type.Object(
   { user_id: Id, redirect_url: Type.Optional(Type.String({ minLength: 1 })), __clerk_db_jwt: Type.Optional(Type.String()) },
   { additionalProperties: false },
@@ -65,9 +48,8 @@ const FaultAdded = Type.Object({ fault: FaultJson })
 const ok = <T extends TSchema>(schema: T) => ({ 200: schema })
 
 export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const store = () => app.instance.store
-  const clock = () => app.instance.clock
-  const clockJson = () => ({ now: clock().now(), frozen: clock().frozen })
+  const core = app.core
+  const clockJson = () => ({ now: core.clock.now(), frozen: core.clock.frozen })
 
   // Validation failures become 400 control_input_invalid here, not the Frontend API's 422s.
   app.addHook('preHandler', async (request) => {
@@ -79,7 +61,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const schema = <S extends object>(s: S) => ({ attachValidation: true, schema: s })
 
   app.post('/__mock/reset', async () => {
-    resetApp(app)
+    core.reset()
     return { reset: true, ...clockJson() }
   })
 
@@ -90,108 +72,87 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (body.set === undefined && body.advance === undefined && body.frozen === undefined) {
       throw errors.controlInputInvalid('send at least one of "advance" (a duration such as "8d"), "set" (an ISO time or epoch ms) or "frozen" (true or false)')
     }
-    // Parse everything before moving anything, so a bad field leaves the clock where it was.
-    const set = body.set === undefined ? undefined : asControlInput(() => parseInstant(numeric(body.set), 'set'), 'set')
-    const advance = body.advance === undefined ? undefined : asControlInput(() => parseDuration(numeric(body.advance), 'advance'), 'advance')
-    if (advance !== undefined && advance < 0) throw errors.controlInputInvalid('advance takes a duration >= 0; use "set" to go back in time', 'advance')
-    if (advance !== undefined && (set ?? clock().now()) + advance > MAX_TIME) {
-      throw errors.controlInputInvalid('advance would move the clock past the last date JavaScript can represent', 'advance')
-    }
-    if (set !== undefined) clock().set(set)
-    if (advance !== undefined) clock().advance(advance)
-    if (body.frozen !== undefined) {
-      if (body.frozen === true || body.frozen === 'true') clock().freeze()
-      else clock().resume()
-    }
-    return clockJson()
+    return core.moveClock({ set: body.set, advance: body.advance, frozen: body.frozen === undefined ? undefined : body.frozen === true || body.frozen === 'true' })
   })
 
   app.get('/__mock/state', async () => {
-    const s = store()
+    const { clients, users, devBrowsers } = core.snapshot()
     return {
       ...clockJson(),
-      clients: [...s.clients.values()].map((client) => {
-        const json = clientJson(s, client, [])
+      clients: clients.map(({ client, sessions }) => {
         // Every session the client ever had; removed and revoked ones are marked on_client: false.
-        const onClient = new Set(client.sessionIds)
-        const sessions = s.allSessionsOf(client).map((x) => ({ ...sessionJson(s, x), on_client: onClient.has(x.id) }))
-        return { ...json, sessions }
+        const onClient = new Set(core.sessionsOf(client))
+        return { ...core.clientJson(client, []), sessions: core.sessionsJson(sessions).map((json, i) => ({ ...json, on_client: onClient.has(sessions[i]) })) }
       }),
-      users: [...s.users.values()].map((u) => userJson(u)),
-      dev_browsers: [...s.devBrowsers].map(([id, clientId]) => ({ id, client_id: clientId })),
+      users: users.map((u) => core.userJson(u)),
+      dev_browsers: devBrowsers.map(({ id, clientId }) => ({ id, client_id: clientId })),
     }
   })
 
   app.post('/__mock/sessions', schema({ body: SessionBody }), async (request) => {
     const { user_id: userId, client_id: clientId } = request.body
-    known(() => store().user(userId), 'user_id')
-    if (clientId !== undefined) known(() => store().client(clientId), 'client_id')
-    return signedIn(store().createSession(userId, clientId))
+    known(() => core.user(userId), 'user_id')
+    if (clientId !== undefined) known(() => core.client(clientId), 'client_id')
+    return signedIn(core.createSession(userId, clientId))
   })
 
   app.get('/__mock/clients/:id/token', schema({ params: ClientParams, response: ok(ClientTokenJson) }), async (request) => ({
-    client_token: app.instance.clientToken(request.params.id),
+    client_token: core.clientToken(request.params.id),
   }))
 
-  app.get('/__mock/requests', schema({ response: ok(Requests) }), async () => ({ requests: app.journal.list() }))
+  app.get('/__mock/requests', schema({ response: ok(Requests) }), async () => ({ requests: core.requests() }))
   app.delete('/__mock/requests', schema({ response: ok(Requests) }), async () => {
-    app.journal.clear()
+    core.clearRequests()
     return { requests: [] }
   })
 
-  app.get('/__mock/faults', schema({ response: ok(Faults) }), async () => ({ faults: app.faults.list() }))
-  app.post('/__mock/faults', schema({ body: FaultBody, response: ok(FaultAdded) }), async (request) => {
-    const b = request.body
-    const spec: FaultSpec = {
-      method: b.method,
-      path: b.path,
-      status: optionalInt(b.status),
-      times: b.times === null ? null : optionalInt(b.times),
-      delayMs: optionalInt(b.delay_ms),
-      retryAfter: optionalInt(b.retry_after),
-      code: b.code,
-      message: b.message,
-      longMessage: b.long_message,
-    }
-    return { fault: app.faults.add(spec) }
-  })
+  app.get('/__mock/faults', schema({ response: ok(Faults) }), async () => ({ faults: core.faults.list() }))
+  app.post('/__mock/faults', schema({ body: FaultBody, response: ok(FaultAdded) }), async (request) => ({ fault: core.addFault(faultSpec(request.body)) }))
   app.delete('/__mock/faults', schema({ response: ok(Faults) }), async () => {
-    app.faults.clear()
+    core.clearFaults()
     return { faults: [] }
   })
   app.delete('/__mock/faults/:id', schema({ params: FaultParams, response: ok(Faults) }), async (request) => {
-    if (!app.faults.remove(request.params.id)) throw new ClerkError(404, 'resource_not_found', 'Fault not found', `No armed fault has id ${request.params.id}`)
-    return { faults: app.faults.list() }
+    core.removeFault(request.params.id)
+    return { faults: core.faults.list() }
   })
 
   // One navigation signs a browser in: a session on its client (a new client if it has none), the
   // __client cookie set, then a redirect back to the app.
   app.get('/__mock/sign-in', schema({ querystring: SignInQuery }), async (request, reply) => {
     const { user_id: userId, redirect_url: redirectUrl } = request.query
-    known(() => store().user(userId), 'user_id')
+    known(() => core.user(userId), 'user_id')
     const target = redirectUrl === undefined ? undefined : redirectTarget(redirectUrl)
-    const identity = browserIdentity(request)
-    const existing: Client | undefined = identity.kind === 'client' ? store().clients.get(identity.clientId) : undefined
-    const { session, client } = store().createSession(userId, existing?.id)
-    handOutClientToken(request, reply, app.instance, client, identity)
+    const created = core.createSession(userId, browserClient(request)?.id)
+    handOutClientToken(request, reply, created.client)
     if (target !== undefined) return reply.redirect(target, 302)
-    return signedIn({ session, client })
+    return signedIn(created)
   })
 
   /** A new sign-in as the control API answers it: `{ session, client, client_token }`. */
-  function signedIn({ session, client }: SessionResult) {
-    return { session: sessionJson(store(), session), client: clientJson(store(), client), client_token: app.instance.tokenOf(client) }
+  function signedIn({ session, client, clientToken }: SignedIn) {
+    return { session: core.sessionJson(session), client: core.clientJson(client), client_token: clientToken }
   }
+}
 
-  /** The browser's client; a cookie this instance cannot use (another mock on the same host, a reset) just means "no client yet". */
-  function browserIdentity(request: FastifyRequest): Identity {
-    try {
-      return identify(request, app.instance)
-    } catch (e) {
-      if (e instanceof ClerkError && e.code === 'dev_browser_unauthenticated') throw e
-      return { kind: 'none', via: 'cookie' }
-    }
+/** The browser's client; an unknown dev browser is refused, any other credential it cannot use just means "no client yet". */
+function browserClient(request: FastifyRequest) {
+  const identity = request.identity
+  if (identity.kind === 'refused' && identity.error.code !== 'dev_browser_unauthenticated') return null
+  return clientOf(request)
+}
+
+const WIRE_TO_SPEC = Object.fromEntries(Object.entries(FAULT_WIRE_NAMES).map(([spec, wire]) => [wire, spec]))
+const NUMERIC = new Set(['status', 'times', 'delay_ms', 'retry_after'])
+
+/** `POST /__mock/faults`'s snake_case body as the core's FaultSpec; form fields' digit strings become numbers. */
+function faultSpec(body: Record<string, unknown>): FaultSpec {
+  const spec: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(body)) {
+    spec[WIRE_TO_SPEC[key] ?? key] = NUMERIC.has(key) && typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
   }
+  // The core checks every field against its schema; an unknown key is named there.
+  return spec as FaultSpec
 }
 
 /** A lookup of an id the control request named: unknown ids are bad input (400), not a missing route. */
@@ -202,23 +163,6 @@ function known(lookup: () => unknown, param: string): void {
     if (e instanceof ClerkError && e.status === 404) throw errors.controlInputInvalid(`${param}: ${e.longMessage}`, param)
     throw e
   }
-}
-
-function asControlInput<T>(parse: () => T, param: string): T {
-  try {
-    return parse()
-  } catch (e) {
-    throw errors.controlInputInvalid((e as Error).message, param)
-  }
-}
-
-/** Form fields arrive as strings: "1500" is 1500 ms, "2030-01-01" stays a string. */
-function numeric(value: string | number | undefined): string | number | undefined {
-  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
-}
-
-function optionalInt(value: string | number | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value)
 }
 
 /** Absolute http(s) URLs (any origin: the app under test) or a path on the mock itself. */

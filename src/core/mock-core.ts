@@ -1,0 +1,305 @@
+/**
+ * The domain core of one mock: the single owner of every piece of mutable state (records, clock,
+ * instance key, client tokens, dev browsers, request journal, faults) and of its one `reset()`.
+ * Every face (the Frontend API routes, the control API, the programmatic handle, and the faces
+ * still to come) calls the same operations here, gets the same result shapes and the same errors.
+ * Nothing here knows HTTP exists.
+ */
+import { MockClock, type ClockMove } from './clock.js'
+import { environmentJson, type EnvironmentJson } from './environment.js'
+import { errors } from './errors.js'
+import { Faults, type FaultJson, type FaultSpec } from './faults.js'
+import { Journal, type JournalEntry } from './journal.js'
+import { assertAllowed, isSignedIn, type Settings } from './lifecycle.js'
+import type { JwtTemplate, Seed } from './seed.js'
+import { clientJson, sessionJson, sessionsJson, userJson, type JsonView } from './serialize.js'
+import { Store, type Caller, type Client, type Session, type SessionResult, type StoreSnapshot, type User } from './store.js'
+import { parseClockSetting, type ClockSetting, type ClockStart } from './time.js'
+import { InstanceKey, sessionClaims, type ClientTokenCheck } from './tokens.js'
+import type { ClientJson, Jwks, SessionJson, SessionStatus, UserJson } from './wire.js'
+
+export interface CoreOptions {
+  /** The `clock` option; wins over the seed's `clock`. */
+  clock?: ClockSetting
+  /** A fixed RSA-2048 private key (PEM) for reproducible token signatures; wins over the seed's. */
+  signingKey?: string
+  /** `azp` for tokens minted without a page's Origin (clerk-js in Node sends none; served `last_active_token`s). */
+  defaultAzp?: string
+}
+
+/** A session a face created for a user, with the client's credential. */
+export interface SignedIn extends SessionResult {
+  clientToken: string
+}
+
+export class MockCore implements JsonView {
+  readonly clock: MockClock
+  readonly key: InstanceKey
+  /** Requests that reached the Frontend API, oldest first (the HTTP layer records them). */
+  readonly journal = new Journal()
+  readonly faults = new Faults()
+  /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
+  readonly environment: EnvironmentJson
+  readonly #clockStart: ClockStart
+  readonly #templates: Map<string, JwtTemplate>
+  readonly #defaultAzp: string | null
+  #seed: Seed
+  #store: Store
+  #issuer = 'http://localhost'
+
+  constructor(seed: Seed, options: CoreOptions = {}) {
+    this.#seed = seed
+    this.#clockStart = parseClockSetting(options.clock ?? seed.clock, options.clock === undefined ? '$.clock' : 'the clock option')
+    this.clock = new MockClock(this.#clockStart)
+    this.key = new InstanceKey(options.signingKey ?? seed.signingKey)
+    this.#templates = new Map(seed.jwtTemplates.map((t) => [t.name, t]))
+    this.#defaultAzp = options.defaultAzp ?? null
+    this.environment = environmentJson(seed.environment)
+    this.#store = Store.fromSeed(seed, this.clock, this.key)
+  }
+
+  get settings(): Settings {
+    return this.#seed.settings
+  }
+
+  /**
+   * Back to the seed: records, clock, journal and faults. Tokens of clients created since are stale
+   * (those clients are gone); seeded clients keep their ids, so their tokens stay valid. With a
+   * running clock the seed's offsets ('-2h') are resolved again from the new now, so the seeded
+   * sessions are as fresh as at start.
+   */
+  reset(): void {
+    const now = this.clock.restore(this.#clockStart)
+    if (!this.clock.frozen) this.#seed = this.#seed.rebuild(now)
+    this.#store = Store.fromSeed(this.#seed, this.clock, this.key)
+    this.journal.clear()
+    this.faults.clear()
+  }
+
+  /** The `iss` of every token: the mock's origin, known once it listens (before that, `http://localhost`). */
+  get issuer(): string {
+    return this.#issuer
+  }
+
+  setIssuer(origin: string): void {
+    this.#issuer = origin
+  }
+
+  get jwks(): Jwks {
+    return { keys: [this.key.jwk] }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  client(id: string): Client {
+    return this.#store.client(id)
+  }
+
+  hasClient(id: string): boolean {
+    return this.#store.hasClient(id)
+  }
+
+  user(id: string): User {
+    return this.#store.user(id)
+  }
+
+  session(caller: Caller, id: string): SessionResult {
+    return this.#store.session(caller, id)
+  }
+
+  sessionsOf(client: Client): Session[] {
+    return this.#store.sessionsOf(client)
+  }
+
+  clientIdOfSession(id: string): string | null {
+    return this.#store.clientIdOfSession(id)
+  }
+
+  status(session: Session): SessionStatus {
+    return this.#store.status(session)
+  }
+
+  factorVerificationAge(session: Session): [number, number] {
+    return this.#store.factorVerificationAge(session)
+  }
+
+  userLastActiveAt(userId: string): number | null {
+    return this.#store.userLastActiveAt(userId)
+  }
+
+  /** The signed-in user behind a caller (`_clerk_session_id`, else the client's last active session). */
+  signedInUser(caller: Caller, sessionId: string | undefined): User {
+    return this.#store.signedInUser(caller, sessionId)
+  }
+
+  /** A user's sessions still on a client, across their devices, oldest first. */
+  userSessions(userId: string, signedInOnly: boolean): Session[] {
+    return this.#store.userSessions(userId, signedInOnly)
+  }
+
+  snapshot(): StoreSnapshot {
+    return this.#store.snapshot()
+  }
+
+  // ---- Clerk's JSON --------------------------------------------------------------------------------
+
+  sessionJson(session: Session): SessionJson {
+    return sessionJson(this, session)
+  }
+
+  sessionsJson(sessions: Session[]): SessionJson[] {
+    return sessionsJson(this, sessions)
+  }
+
+  /** `sessions` overrides the client's own list (DELETE /v1/client answers with the sessions it had). */
+  clientJson(client: Client, sessions?: Session[]): ClientJson {
+    return clientJson(this, client, sessions)
+  }
+
+  userJson(user: User): UserJson {
+    return userJson(user, this.#store.userLastActiveAt(user.id))
+  }
+
+  /**
+   * A signed-in session's `last_active_token`, minted again whenever it would be stale when served
+   * (REFERENCE §10): none yet, expired on the mock clock, or issued before the client's `updated_at`
+   * second (clerk-js writes that as `__client_uat`, and @clerk/backend rejects an older token).
+   * Signed-out sessions keep their last token, as on Clerk.
+   */
+  lastActiveToken(session: Session): string | null {
+    const token = session.token
+    if (!isSignedIn(this.status(session))) return token?.jwt ?? null
+    const now = this.clock.now()
+    const clientUat = Math.floor(this.#store.client(session.clientId).updatedAt / 1000)
+    if (token !== null && token.exp * 1000 > now && token.iat >= clientUat) return token.jwt
+    const claims = this.#claims(session, this.#defaultAzp)
+    session.token = { jwt: this.key.signJwt(claims), iat: claims.iat as number, exp: claims.exp as number }
+    return session.token.jwt
+  }
+
+  // ---- operations -----------------------------------------------------------------------------------
+
+  createClient(): Client {
+    return this.#store.createClient()
+  }
+
+  /** Signs a user in on a client (a new client when none is named); the session is the client's last active one. */
+  createSession(userId: string, clientId?: string): SignedIn {
+    const result = this.#store.createSession(userId, clientId)
+    return { ...result, clientToken: this.#store.clientToken(result.client) }
+  }
+
+  touchSession(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
+    return this.#store.touch(caller, id, activeOrganizationId)
+  }
+
+  endSession(caller: Caller, id: string): SessionResult {
+    return this.#store.end(caller, id)
+  }
+
+  removeSession(caller: Caller, id: string): SessionResult {
+    return this.#store.remove(caller, id)
+  }
+
+  /** `userId`: the revoking user, null for an anonymous caller (who may revoke any session). */
+  revokeSession(userId: string | null, id: string): SessionResult {
+    return this.#store.revoke(userId, id)
+  }
+
+  /** Every session of the client removed; the client stays. */
+  signOutClient(client: Client): Client {
+    return this.#store.signOutClient(client)
+  }
+
+  /** Signed-in sessions end, then the client, its sessions and its token are gone. */
+  destroyClient(client: Client): { client: Client; sessions: Session[] } {
+    return this.#store.destroyClient(client)
+  }
+
+  /**
+   * Mints a session JWT (optionally from a JWT template) and counts it as activity; the default
+   * token becomes `last_active_token`. `organizationId`: undefined keeps the session's active
+   * organization, '' or null selects the personal account.
+   */
+  async mintSessionToken(result: SessionResult, opts: { azp?: string | null; template?: string; organizationId?: string | null } = {}): Promise<string> {
+    const { session } = result
+    let template: JwtTemplate | undefined
+    if (opts.template !== undefined) {
+      template = this.#templates.get(opts.template)
+      if (!template) throw errors.notFound('JWT template', opts.template)
+    }
+    assertAllowed('tokens', this.status(session), session.id)
+    if (opts.organizationId !== undefined) session.lastActiveOrganizationId = opts.organizationId || null
+    const claims = this.#claims(session, opts.azp ?? this.#defaultAzp, template)
+    // Every mint is activity, recorded before the signature so a request that ends or removes the
+    // session while it is being signed sees the state as if this request came first.
+    this.#store.markActive(result)
+    const jwt = await this.key.signJwtAsync(claims)
+    if (template === undefined) session.token = { jwt, iat: claims.iat as number, exp: claims.exp as number }
+    return jwt
+  }
+
+  #claims(session: Session, azp: string | null, template?: JwtTemplate): Record<string, unknown> {
+    return sessionClaims(this.clock, {
+      issuer: this.#issuer,
+      userId: session.userId,
+      sessionId: session.id,
+      status: this.status(session),
+      factorVerificationAge: this.factorVerificationAge(session),
+      organizationId: session.lastActiveOrganizationId,
+      azp,
+      lifetimeMs: template?.lifetime ?? this.#seed.settings.tokenLifetime,
+      extraClaims: template?.claims,
+    })
+  }
+
+  // ---- browsers and their credentials -------------------------------------------------------------
+
+  registerDevBrowser(): string {
+    return this.#store.registerDevBrowser()
+  }
+
+  devBrowserClient(id: string): string | null | undefined {
+    return this.#store.devBrowserClient(id)
+  }
+
+  bindDevBrowser(id: string, client: Client): void {
+    this.#store.bindDevBrowser(id, client)
+  }
+
+  clientToken(client: Client | string): string {
+    return this.#store.clientToken(typeof client === 'string' ? this.#store.client(client) : client)
+  }
+
+  checkClientToken(token: string): ClientTokenCheck {
+    return this.#store.checkClientToken(token)
+  }
+
+  // ---- the test's levers ---------------------------------------------------------------------------
+
+  /** Moves the clock (all fields checked before anything moves); throws a TimeInputError naming the field. */
+  moveClock(move: ClockMove): { now: number; frozen: boolean } {
+    this.clock.move(move)
+    return { now: this.clock.now(), frozen: this.clock.frozen }
+  }
+
+  addFault(spec: FaultSpec): FaultJson {
+    return this.faults.add(spec)
+  }
+
+  removeFault(id: string): void {
+    if (!this.faults.remove(id)) throw errors.notFound('fault', id)
+  }
+
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
+  requests(): JournalEntry[] {
+    return this.journal.list()
+  }
+
+  clearRequests(): void {
+    this.journal.clear()
+  }
+}
