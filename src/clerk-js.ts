@@ -76,3 +76,64 @@ export function nativeClientToken(clerk: ClerkWithRequestHooks): string | null {
   if (!state) throw new Error('nativeClientToken(): this Clerk instance was not set up with withNativeClient().')
   return state.token
 }
+
+export interface NodeClerkOptions extends NativeClientOptions {
+  /** `mock.publishableKey`. */
+  publishableKey: string
+  /** Where clerk-js sends its requests: `mock.url`. */
+  proxyUrl: string
+  /** More options for `clerk.load()`; `standardBrowser: false`, `telemetry: false` and `rethrowOfflineNetworkErrors` are set for you. */
+  loadOptions?: Record<string, unknown>
+}
+
+/**
+ * clerk-js opens BroadcastChannels (one when it is imported, more when it loads), and in Node an
+ * open channel keeps the process alive: a test runner then never exits. Channels made after this
+ * call are unref'd; a channel never keeps a test process alive on its own.
+ */
+export function unrefBroadcastChannels(): void {
+  const Native = globalThis.BroadcastChannel as (typeof BroadcastChannel & { [UNREFED]?: true }) | undefined
+  if (Native === undefined || Native[UNREFED]) return
+  class UnrefedBroadcastChannel extends Native {
+    static [UNREFED] = true as const
+    constructor(name: string) {
+      super(name)
+      ;(this as unknown as { unref?: () => void }).unref?.()
+    }
+  }
+  globalThis.BroadcastChannel = UnrefedBroadcastChannel
+}
+const UNREFED = Symbol.for('clerk-fapi-mock.unrefed')
+
+/**
+ * Everything clerk-js needs to run in Node against the mock, in one call: BroadcastChannels that do
+ * not hold the process open, `@clerk/clerk-js` imported after that, the native-client hooks of
+ * `withNativeClient()`, and `clerk.load({ standardBrowser: false })` with network errors rethrown
+ * and telemetry off.
+ * Do not import `@clerk/clerk-js` yourself before this (its import opens a channel); import its
+ * types only. `@clerk/clerk-js` must be installed (it is an optional peer dependency).
+ * @example
+ * import type { Clerk } from '@clerk/clerk-js'
+ * const clerk = await loadNodeClerk<Clerk>({ publishableKey: mock.publishableKey, proxyUrl: mock.url, clientToken })
+ * clerk.session?.id
+ */
+export async function loadNodeClerk<C extends ClerkWithRequestHooks = any>(options: NodeClerkOptions): Promise<C> {
+  unrefBroadcastChannels()
+  let Clerk: new (key: string, options: { proxyUrl: string }) => C
+  try {
+    // A variable specifier, so TypeScript does not need @clerk/clerk-js to build the package.
+    const name = '@clerk/clerk-js'
+    ;({ Clerk } = (await import(name)) as { Clerk: typeof Clerk })
+  } catch (e) {
+    throw new Error(`loadNodeClerk() needs @clerk/clerk-js: npm install -D @clerk/clerk-js (${(e as Error).message})`)
+  }
+  const clerk = withNativeClient(new Clerk(options.publishableKey, { proxyUrl: options.proxyUrl }), options)
+  // No telemetry: a test run against a mock has nothing to report to Clerk, and may have no network.
+  await (clerk as unknown as { load(o: unknown): Promise<void> }).load({
+    standardBrowser: false,
+    telemetry: false,
+    experimental: { rethrowOfflineNetworkErrors: true },
+    ...options.loadOptions,
+  })
+  return clerk
+}

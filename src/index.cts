@@ -1,11 +1,12 @@
 /**
- * The CommonJS entry (`require('clerk-fapi-mock')`). The package is ESM, and Node 20 cannot
- * `require()` an ES module without a flag, so this entry loads the ESM build with `import()` and
- * offers its factories as async functions; everything else comes from `load()`.
+ * The CommonJS entry (`require('clerk-fapi-mock')`). The package is ESM; Node before 20.19 cannot
+ * `require()` an ES module at all, so this entry loads the ESM build with `import()` and offers its
+ * factories as async functions; everything else comes from `load()`. Every type of the ESM API is
+ * re-exported.
  *
  * @example
  * const { startClerkMock } = require('clerk-fapi-mock')
- * const mock = await startClerkMock({ clock: '2030-01-01T00:00:00Z' })
+ * startClerkMock({ clock: '2030-01-01T00:00:00Z' }).then(async (mock) => { … ; await mock.stop() })
  */
 import type * as Esm from './index.js' with { 'resolution-mode': 'import' }
 
@@ -24,4 +25,4 @@ export async function createClerkMock(options?: Esm.ClerkMockOptions): Promise<E
   return (await load()).createClerkMock(options)
 }
 
-export type { ClerkMockOptions, ClerkMock, CreatedSession, Fixture, JournalEntry, FaultSpec, FaultJson, SessionJson, ClientJson } from './index.js' with { 'resolution-mode': 'import' }
+export type * from './index.js' with { 'resolution-mode': 'import' }

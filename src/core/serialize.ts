@@ -20,7 +20,6 @@ export interface JsonView {
 function memoised(view: JsonView): JsonView {
   const lastActive = new Map<string, number | null>()
   return {
-    ...view,
     user: (id) => view.user(id),
     status: (s) => view.status(s),
     factorVerificationAge: (s) => view.factorVerificationAge(s),
