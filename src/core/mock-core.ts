@@ -27,6 +27,11 @@ export interface CoreOptions {
   defaultAzp?: string
 }
 
+export interface ClockState {
+  now: number
+  frozen: boolean
+}
+
 /** A session a face created for a user, with the client's credential. */
 export interface SignedIn extends SessionResult {
   clientToken: string
@@ -278,8 +283,12 @@ export class MockCore implements JsonView {
   // ---- the test's levers ---------------------------------------------------------------------------
 
   /** Moves the clock (all fields checked before anything moves); throws a TimeInputError naming the field. */
-  moveClock(move: ClockMove): { now: number; frozen: boolean } {
+  moveClock(move: ClockMove): ClockState {
     this.clock.move(move)
+    return this.clockState()
+  }
+
+  clockState(): ClockState {
     return { now: this.clock.now(), frozen: this.clock.frozen }
   }
 

@@ -42,6 +42,10 @@ declare module 'fastify' {
     core: MockCore
     mockOptions: AppOptions
   }
+  interface FastifyContextConfig {
+    /** The route accepts the API version as header and query at once (the JWKS, as @clerk/backend asks for it). */
+    anyApiVersion?: boolean
+  }
 }
 
 /**
@@ -126,7 +130,7 @@ export function buildApp(core: MockCore, options: AppOptions): App {
     const badOverride = (request.raw as { badMethodOverride?: string }).badMethodOverride
     if (badOverride !== undefined) return done(transportErrors.paramInvalid('_method', badOverride, `_method must be one of ${[...OVERRIDABLE].join(', ')}, got '${badOverride}'.`))
     const query = request.query as Record<string, unknown>
-    if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && !request.url.startsWith('/v1/jwks')) {
+    if (query.__clerk_api_version !== undefined && request.headers['clerk-api-version'] !== undefined && request.routeOptions.config?.anyApiVersion !== true) {
       return done(transportErrors.apiVersionInvalid('send the version either as the Clerk-API-Version header or as the __clerk_api_version query parameter, not both'))
     }
     done()

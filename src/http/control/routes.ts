@@ -49,7 +49,7 @@ const ok = <T extends TSchema>(schema: T) => ({ 200: schema })
 
 export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const core = app.core
-  const clockJson = () => ({ now: core.clock.now(), frozen: core.clock.frozen })
+  const clockJson = () => core.clockState()
 
   // Validation failures become 400 control_input_invalid here, not the Frontend API's 422s.
   app.addHook('preHandler', async (request) => {

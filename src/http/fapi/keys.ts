@@ -10,9 +10,11 @@ import { ErrorJson, Jwks } from '../../core/wire.js'
 
 const JwksQuery = Type.Object({}, { additionalProperties: true })
 const schema = { querystring: JwksQuery, response: { 200: Jwks, '4xx': ErrorJson, '5xx': ErrorJson } }
+// @clerk/backend sends the API version both ways here; a key fetch is never refused for it.
+const config = { anyApiVersion: true }
 
 export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const jwks = async () => app.core.jwks
-  app.get('/.well-known/jwks.json', { schema }, jwks)
-  app.get('/v1/jwks', { schema }, jwks)
+  app.get('/.well-known/jwks.json', { schema, config }, jwks)
+  app.get('/v1/jwks', { schema, config }, jwks)
 }
