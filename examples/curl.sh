@@ -18,7 +18,7 @@ check() { if [ "$2" != "$3" ]; then echo "FAILED: $1: expected '$3', got '$2'" >
 curl -fsS -X POST "$URL/__mock/reset" > /dev/null
 
 # 2. Sign Ada in on a new client (form bodies work; JSON with -H 'content-type: application/json' too).
-created=$(curl -fsS -d "user_id=$ADA" "$URL/__mock/sessions")
+created=$(curl -fsS -H 'content-type: application/json' -d "{\"user_id\": \"$ADA\"}" "$URL/__mock/sessions")
 session=$(printf '%s' "$created" | field id)
 expire_at=$(printf '%s' "$created" | field expire_at)
 check "a new session is active" "$(curl -fsS "$URL/v1/client/sessions/$session" | field status)" active

@@ -8,10 +8,12 @@ import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
 import { parseClockSetting } from './core/time.js'
 import { FixtureError } from './fixtures/load.js'
+import { isLoopbackName } from './http/guard.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
 
 /** The port the CLI listens on unless told otherwise: fixed, so a dev setup can hard-code it. */
 export const DEFAULT_PORT = 4010
+const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
 
 export const USAGE = `Usage: clerk-fapi-mock [options] [-- command [args...]]
 
@@ -24,6 +26,10 @@ Options:
   --clock ISO|system  start the clock frozen at ISO, or follow real time
                       (default: the fixture's clock, else system)
   --strict-clients    requests without a client credential are 401 signed_out
+  --allowed-host H    also answer requests whose Host is H (repeatable; '.test' allows
+                      every subdomain of test); loopback names always work
+  --allowed-origin O  also answer CORS for the origin O, e.g. http://app.test:3000
+                      (repeatable); loopback origins always work
   --no-control        do not serve the control API under /__mock
   --json              print {"url","publishable_key","jwks_url"} as the first stdout line
   --log-requests      print one line per request to stderr
@@ -38,7 +44,8 @@ Control API (unless --no-control): POST /__mock/reset, GET|POST /__mock/clock, G
 POST /__mock/sessions, GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
 GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL.
 
-SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, it gets the signal first).
+SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, its process group gets the
+signal first, and SIGKILL after a second signal or 10 s).
 Exit codes: 0 ok, 1 could not start (bad fixture, port in use), 2 bad usage,
 otherwise the wrapped command's.
 `
@@ -90,6 +97,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (values.host !== undefined && values.host.trim() === '') return usageError('--host must not be empty')
+  for (const origin of values['allowed-origin'] ?? []) {
+    if (!/^https?:\/\/[^/]+$/.test(origin.replace(/\/$/, ''))) return usageError(`--allowed-origin takes an origin such as http://app.test:3000, got '${origin}'`)
+  }
+  for (const host of values['allowed-host'] ?? []) {
+    if (!/^\.?[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(host)) return usageError(`--allowed-host takes a host name such as mock.test (or .test for its subdomains), got '${host}'`)
+  }
   if (split !== -1 && command.length === 0) return usageError("'--' must be followed by a command to run")
 
   // Listen for stop signals before starting, so a signal during start-up is not the default (abrupt) exit.
@@ -102,6 +115,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       fixtures: values.fixtures,
       clock: values.clock,
       strictClients: values['strict-clients'],
+      allowedHosts: values['allowed-host'],
+      allowedOrigins: values['allowed-origin'],
       controlApi: !values['no-control'],
       logger: values['log-requests'] ? requestLogger(io) : false,
     })
@@ -116,9 +131,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (values.json) {
     io.stdout.write(JSON.stringify({ url: mock.url, publishable_key: mock.publishableKey, jwks_url: `${mock.url}/.well-known/jwks.json` }) + '\n')
   }
+  const bound = values.host ?? '127.0.0.1'
   if (!values.quiet) {
     const control = values['no-control'] ? 'off (--no-control)' : `${mock.url}/__mock`
-    io.stdout.write(`Clerk FAPI mock listening on ${mock.url}\nPublishable key: ${mock.publishableKey}\nControl API: ${control}\n`)
+    const where = new URL(mock.url).hostname.replace(/^\[|\]$/g, '') === bound ? '' : ` (bound to ${bound}${WILDCARDS.has(bound) ? ': every network interface' : ''})`
+    io.stdout.write(`Clerk FAPI mock listening on ${mock.url}${where}\nPublishable key: ${mock.publishableKey}\nControl API: ${control}\n`)
+  }
+  if (!isLoopbackName(bound)) {
+    io.stderr.write(
+      `clerk-fapi-mock: warning: bound to ${bound}, which is reachable from the network: anyone who can reach this machine can use the control API` +
+        ` (${values['no-control'] ? 'off here' : 'reset, sign in as any user, read client tokens'}) and get session tokens signed by this mock's key. Bind 127.0.0.1 unless you need this.\n`,
+    )
   }
 
   if (command.length === 0) {
@@ -142,6 +165,8 @@ function parse(args: string[]) {
       fixtures: { type: 'string' },
       clock: { type: 'string' },
       'strict-clients': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
+      'allowed-origin': { type: 'string', multiple: true },
       // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
       'no-control': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -158,33 +183,68 @@ function version(): string {
   return pkg.version
 }
 
+/** The first SIGINT or SIGTERM; later ones go to the `repeated` callbacks (a stuck command is then killed). */
 function signalled(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let seen = false
     const on = (signal: NodeJS.Signals) => {
-      // One graceful stop; a second Ctrl-C then gets Node's default (immediate exit) for a stuck command.
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
+      if (seen) repeated.forEach((f) => f(signal))
+      seen = true
       resolve(signal)
     }
     process.on('SIGINT', on)
     process.on('SIGTERM', on)
   })
 }
+const repeated = new Set<(signal: NodeJS.Signals) => void>()
 
-/** Runs the wrapped command; a stop signal is passed on to it. Resolves with its exit code (128+n for a signal, 127 if it cannot start). */
+/** How long a wrapped command has, after the stop signal was passed on, before its process group is killed. */
+export const COMMAND_GRACE_MS = 10_000
+
+/**
+ * Runs the wrapped command in its own process group; a stop signal is passed on to that group.
+ * A command still running after a second signal, or COMMAND_GRACE_MS after the first, is killed
+ * with its whole group, so nothing is left orphaned. Resolves with its exit code (128+n for a
+ * signal, 127 if it cannot start).
+ */
 function run(command: string[], env: NodeJS.ProcessEnv, stop: Promise<unknown>, io: CliIo): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' })
+    // Its own group, except on a terminal: there the command must stay in the foreground group to
+    // read its input, and Ctrl-C already reaches every process of that group.
+    const ownGroup = !process.stdin.isTTY
+    const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit', detached: ownGroup })
+    const running = () => child.exitCode === null && child.signalCode === null
+    const group = (signal: NodeJS.Signals) => {
+      if (!running() || child.pid === undefined) return
+      try {
+        if (ownGroup) process.kill(-child.pid, signal)
+        else child.kill(signal)
+      } catch {
+        child.kill(signal)
+      }
+    }
+    let grace: NodeJS.Timeout | undefined
+    const kill = () => group('SIGKILL')
     void stop.then((signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(typeof signal === 'string' ? (signal as NodeJS.Signals) : 'SIGTERM')
+      if (!running()) return
+      group(typeof signal === 'string' ? (signal as NodeJS.Signals) : 'SIGTERM')
+      repeated.add(kill)
+      grace = setTimeout(kill, COMMAND_GRACE_MS)
     })
     child.on('error', (e) => {
       io.stderr.write(`clerk-fapi-mock: could not run '${command[0]}': ${e.message}\n`)
       resolve(127)
     })
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)))
+    child.on('exit', (code, signal) => {
+      clearTimeout(grace)
+      repeated.delete(kill)
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
+    })
   })
 }
+
+/** Requests in flight the request log remembers; far more than any test keeps open at once. */
+const PENDING_LIMIT = 1000
 
 /** One line per request on stderr: `POST /v1/client/sessions/sess_…/end 200 1.2ms`. */
 function requestLogger(io: CliIo) {
@@ -198,7 +258,11 @@ function requestLogger(io: CliIo) {
         const id = String(entry.reqId)
         // A bug in the mock (a 500) should be visible to whoever asked for request logs.
         if ((entry.level ?? 0) >= 50) io.stderr.write(`error: ${entry.msg ?? line}\n`)
-        else if (entry.msg === 'incoming request' && entry.req) pending.set(id, `${entry.req.method} ${entry.req.url}`)
+        else if (entry.msg === 'incoming request' && entry.req) {
+          pending.set(id, `${entry.req.method} ${entry.req.url}`)
+          // An aborted request never completes: the oldest lines go, so they cannot pile up.
+          if (pending.size > PENDING_LIMIT) pending.delete(pending.keys().next().value!)
+        }
         else if (entry.msg === 'request completed' && entry.res) {
           io.stderr.write(`${pending.get(id) ?? '?'} ${entry.res.statusCode} ${(entry.responseTime ?? 0).toFixed(1)}ms\n`)
           pending.delete(id)

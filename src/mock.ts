@@ -35,6 +35,13 @@ export interface ClerkMockOptions {
   signingKey?: string
   /** Serve the control API under `/__mock` (reset, clock, state, journal, faults, sign-in). Default true; false makes `/__mock/…` a 404. */
   controlApi?: boolean
+  /**
+   * Host names answered besides this machine's (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`)
+   * and the bound address; a leading dot allows every subdomain (`'.test'`). Any other `Host` is a 403.
+   */
+  allowedHosts?: string[]
+  /** Origins answered with CORS (and allowed as sign-in redirects) besides any loopback origin, e.g. `'http://app.test:3000'`. */
+  allowedOrigins?: string[]
 }
 
 export interface CreatedSession {
@@ -50,6 +57,7 @@ export class ClerkMock {
   readonly #app: App
   readonly #options: ClerkMockOptions
   #url: string | null = null
+  #starting: Promise<unknown> | null = null
   #stopped: Promise<void> | null = null
 
   constructor(options: ClerkMockOptions = {}) {
@@ -60,6 +68,9 @@ export class ClerkMock {
       strictClients: options.strictClients ?? false,
       logger: options.logger ?? false,
       controlApi: options.controlApi ?? true,
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+      boundHost: options.host ?? '127.0.0.1',
     })
   }
 
@@ -67,8 +78,12 @@ export class ClerkMock {
   async start(): Promise<this> {
     if (this.#stopped) throw new Error('This Clerk mock has been stopped; create a new one.')
     if (this.#url) throw new Error(`This Clerk mock has already been started (at ${this.#url}).`)
+    if (this.#starting) throw new Error('This Clerk mock is already starting; await the first start().')
     const host = this.#options.host ?? '127.0.0.1'
-    await this.#app.listen({ port: this.#options.port ?? 0, host })
+    this.#starting = this.#app.listen({ port: this.#options.port ?? 0, host })
+    await this.#starting
+    // stop() was called while listening began: it closes the server once listen settles.
+    if (this.#stopped) throw new Error('This Clerk mock was stopped while it was starting.')
     const address = this.#app.server.address()
     const port = typeof address === 'object' && address ? address.port : this.#options.port
     const reachable = urlHost(host)
@@ -148,7 +163,11 @@ export class ClerkMock {
 
   /** Stops listening. Idempotent: later calls wait for the same stop. */
   stop(): Promise<void> {
-    this.#stopped ??= this.#app.close().then(() => undefined)
+    // A start still under way finishes first, so its server is closed too rather than left listening.
+    this.#stopped ??= (this.#starting ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.#app.close())
+      .then(() => undefined)
     return this.#stopped
   }
 

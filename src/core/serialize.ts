@@ -13,25 +13,6 @@ export interface JsonView {
   lastActiveToken(session: Session): string | null
 }
 
-/**
- * A view that computes each user's last activity once per answer: an answer listing n sessions of
- * one user would otherwise scan that user's sessions n times.
- */
-function memoised(view: JsonView): JsonView {
-  const lastActive = new Map<string, number | null>()
-  return {
-    user: (id) => view.user(id),
-    status: (s) => view.status(s),
-    factorVerificationAge: (s) => view.factorVerificationAge(s),
-    sessionsOf: (c) => view.sessionsOf(c),
-    lastActiveToken: (s) => view.lastActiveToken(s),
-    userLastActiveAt(userId) {
-      if (!lastActive.has(userId)) lastActive.set(userId, view.userLastActiveAt(userId))
-      return lastActive.get(userId)!
-    },
-  }
-}
-
 const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
 
 export function userJson(user: User, lastActiveAt: number | null = null): UserJson {
@@ -141,8 +122,6 @@ export function clientJson(view: JsonView, client: Client, sessions: Session[] =
   }
 }
 
-/** A list of sessions, each user's last activity computed once for the whole list. */
 export function sessionsJson(view: JsonView, sessions: Session[]): SessionJson[] {
-  const once = memoised(view)
-  return sessions.map((s) => sessionJson(once, s))
+  return sessions.map((s) => sessionJson(view, s))
 }

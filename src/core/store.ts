@@ -85,6 +85,9 @@ export interface StoreSnapshot {
   devBrowsers: { id: string; clientId: string | null }[]
 }
 
+/** Dev browsers registered and never bound that are kept; older ones are forgotten (their page registers a new one on its next 401). */
+export const MAX_UNBOUND_DEV_BROWSERS = 10_000
+
 export class Store {
   readonly #users = new Map<string, User>()
   readonly #clients = new Map<string, Client>()
@@ -95,6 +98,10 @@ export class Store {
   readonly #byUser = new Map<string, Set<Session>>()
   /** Dev browser id → the client it is bound to (null until it has one). */
   readonly #devBrowsers = new Map<string, string | null>()
+  /** Unbound dev browsers, oldest first: every fresh page registers one, and most never bind. */
+  readonly #unbound = new Set<string>()
+  /** Each user's latest activity, computed once per change of the store (an answer lists many sessions of one user). */
+  readonly #lastActive = new Map<string, number | null>()
   readonly #clientTokens: ClientTokens
   #seq = 0
 
@@ -214,6 +221,7 @@ export class Store {
     let mine = this.#byUser.get(session.userId)
     if (mine === undefined) this.#byUser.set(session.userId, (mine = new Set()))
     mine.add(session)
+    this.#lastActive.delete(session.userId)
     return session
   }
 
@@ -237,6 +245,7 @@ export class Store {
   remove(caller: Caller, id: string): SessionResult {
     const result = this.session(caller, id)
     transition(result.session, result.client, 'removed', this.clock.now())
+    this.#lastActive.delete(result.session.userId)
     return result
   }
 
@@ -248,12 +257,14 @@ export class Store {
     const result = this.session(ANONYMOUS, id)
     if (userId !== null && result.session.userId !== userId) throw errors.notFound('session', id)
     transition(result.session, result.client, 'revoked', this.clock.now())
+    this.#lastActive.delete(result.session.userId)
     return result
   }
 
   /** Activity on a session (touch, token mints). */
   markActive({ session, client }: SessionResult): void {
     markActive(session, client, this.clock.now(), this.settings)
+    this.#lastActive.delete(session.userId)
   }
 
   /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; no second factor (-1). */
@@ -264,7 +275,10 @@ export class Store {
   /** `DELETE /v1/client/sessions`: every session of the client is removed; the client stays. */
   signOutClient(client: Client): Client {
     const now = this.clock.now()
-    for (const session of this.sessionsOf(client)) transition(session, client, 'removed', now)
+    for (const session of this.sessionsOf(client)) {
+      transition(session, client, 'removed', now)
+      this.#lastActive.delete(session.userId)
+    }
     return client
   }
 
@@ -289,7 +303,13 @@ export class Store {
     this.#byClient.delete(client.id)
     this.#clients.delete(client.id)
     this.#clientTokens.forget(client.id)
-    for (const [dvb, clientId] of this.#devBrowsers) if (clientId === client.id) this.#devBrowsers.set(dvb, null)
+    for (const [dvb, clientId] of this.#devBrowsers) {
+      if (clientId === client.id) {
+        this.#devBrowsers.set(dvb, null)
+        this.#unbound.add(dvb)
+      }
+    }
+    this.#lastActive.clear()
     return { client, sessions }
   }
 
@@ -317,10 +337,13 @@ export class Store {
 
   /** The user's latest activity on any of their sessions still on a client (null: none), the same for every session. */
   userLastActiveAt(userId: string): number | null {
+    const known = this.#lastActive.get(userId)
+    if (known !== undefined) return known
     let latest: number | null = null
     for (const session of this.#byUser.get(userId) ?? []) {
       if (isOnClient(session) && (latest === null || session.lastActiveAt > latest)) latest = session.lastActiveAt
     }
+    this.#lastActive.set(userId, latest)
     return latest
   }
 
@@ -330,6 +353,12 @@ export class Store {
   registerDevBrowser(): string {
     const id = newId('dvb', this.clock)
     this.#devBrowsers.set(id, null)
+    this.#unbound.add(id)
+    if (this.#unbound.size > MAX_UNBOUND_DEV_BROWSERS) {
+      const oldest = this.#unbound.values().next().value!
+      this.#unbound.delete(oldest)
+      this.#devBrowsers.delete(oldest)
+    }
     return id
   }
 
@@ -342,6 +371,7 @@ export class Store {
   bindDevBrowser(id: string, client: Client): void {
     if (!this.#devBrowsers.has(id)) throw errors.devBrowserUnauthenticated()
     this.#devBrowsers.set(id, client.id)
+    this.#unbound.delete(id)
   }
 
   /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */

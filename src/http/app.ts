@@ -12,6 +12,7 @@ import type { MockCore } from '../core/mock-core.js'
 import { sharedCompilers } from './compilers.js'
 import { clientErrorHandler, frameworkError, installErrorHandling, sendError, transportErrors } from './errors.js'
 import { MAX_PARAM_LENGTH } from './schemas.js'
+import { Guard, isControlPath, type GuardOptions } from './guard.js'
 import { installIdentity } from './identity.js'
 import { installTraffic } from './traffic.js'
 import { controlRoutes } from './control/routes.js'
@@ -21,7 +22,7 @@ import { environmentRoutes } from './fapi/environment.js'
 import { devBrowserRoutes } from './fapi/dev-browser.js'
 import { keyRoutes } from './fapi/keys.js'
 
-export interface AppOptions {
+export interface AppOptions extends GuardOptions {
   /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
   strictClients: boolean
   logger: FastifyServerOptions['logger']
@@ -30,6 +31,9 @@ export interface AppOptions {
 }
 
 const OVERRIDABLE = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** How long a request may take to arrive, headers and body. */
+export const REQUEST_TIMEOUT_MS = 10_000
 
 /** Clerk bodies are a few form fields; anything near this size is a mistake. */
 export const BODY_LIMIT = 64 * 1024
@@ -41,6 +45,8 @@ declare module 'fastify' {
     /** The domain core every route calls; the app holds no state of its own. */
     core: MockCore
     mockOptions: AppOptions
+    /** Which hosts and origins this mock answers (guard.ts). */
+    guard: Guard
   }
   interface FastifyContextConfig {
     /** The route accepts the API version as header and query at once (the JWKS, as @clerk/backend asks for it). */
@@ -60,6 +66,9 @@ export function buildApp(core: MockCore, options: AppOptions): App {
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    // Fastify's default (0) lets a request whose headers or body never finish hold its connection
+    // for good; a test's requests arrive in milliseconds. (Answers may take longer: a fault's delay.)
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: {
       // `/v1/client/` is `/v1/client`, as the 405 patterns below already assume.
       ignoreTrailingSlash: true,
@@ -74,7 +83,8 @@ export function buildApp(core: MockCore, options: AppOptions): App {
     // runs before routing (for real sockets and inject() alike), so the verb is swapped here.
     rewriteUrl(req) {
       const url = req.url ?? '/'
-      if (req.method === 'POST') {
+      // Not on the control API: a page must not turn a simple POST into a DELETE there.
+      if (req.method === 'POST' && !isControlPath(url)) {
         const override = /[?&]_method=([^&]*)/.exec(url)?.[1].toUpperCase()
         if (override !== undefined) {
           if (OVERRIDABLE.has(override)) req.method = override
@@ -106,11 +116,18 @@ export function buildApp(core: MockCore, options: AppOptions): App {
   const pattern = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`)
   installErrorHandling(app, (path) => [...new Set(routes.filter((r) => (r.pattern ??= pattern(r.url)).test(path)).flatMap((r) => r.methods))])
 
+  // Before everything else (CORS included): a foreign Host, or a foreign page at the control API,
+  // gets a 403 and no CORS headers.
+  const guard = new Guard(options)
+  app.decorate('guard', guard)
+  app.addHook('onRequest', (request, _reply, done) => done(guard.check(request) ?? undefined))
+
   app.register(cookie)
-  // clerk-js sends credentials, so the Origin is reflected (a `*` would make browsers drop every answer).
-  // Not strict: an OPTIONS without Origin would otherwise get @fastify/cors's text/plain 400 instead of a Clerk body.
+  // clerk-js sends credentials, so an allowed Origin is reflected (a `*` would make browsers drop every
+  // answer); any other Origin gets no CORS headers. Not strict: an OPTIONS without Origin would
+  // otherwise get @fastify/cors's text/plain 400 instead of a Clerk body.
   app.register(cors, {
-    origin: true,
+    origin: (origin, callback) => callback(null, origin !== undefined && guard.originAllowed(origin)),
     credentials: true,
     // Authorization carries a native client's token; Retry-After comes with an injected 429.
     exposedHeaders: ['Authorization', 'Retry-After'],

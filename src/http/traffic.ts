@@ -6,9 +6,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyRequest } from 'fastify'
-import { CONTROL_PREFIX, faultError } from '../core/faults.js'
+import { faultError } from '../core/faults.js'
 import type { App } from './app.js'
 import { sendError } from './errors.js'
+import { isControlPath } from './guard.js'
 import type { Identity } from './identity.js'
 
 /** What the HTTP layer learns about one request as it goes, for the journal and the answer. */
@@ -36,7 +37,6 @@ declare module 'fastify' {
   }
 }
 
-const isControl = (path: string) => path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]
 
 /** Declares `request.facts` and installs faults and the journal; call it after the cookie plugin is registered. */
@@ -50,7 +50,7 @@ export function installTraffic(app: App): void {
   // Callback-style hooks (an async hook costs a promise on every request); only a fault goes async.
   app.addHook('onRequest', (request, reply, done) => {
     request.facts = { arrivedAt: core.clock.now(), faulted: false, handedOutClientId: null, cookieSet: false }
-    if (isControl(pathOf(request))) return done()
+    if (isControlPath(pathOf(request))) return done()
     const fault = core.faults.take(request.method, pathOf(request))
     if (!fault) return done()
     let handedOn = false
@@ -75,7 +75,7 @@ export function installTraffic(app: App): void {
   // request a 'finish' listener, about a fifth of the mock's throughput.
   app.addHook('onSend', (request, reply, payload, done) => {
     const path = pathOf(request)
-    if (request.facts === null || isControl(path)) return done(null, payload)
+    if (request.facts === null || isControlPath(path)) return done(null, payload)
     const sessionId = sessionIdOf(request)
     // The caller's client as the route saw it before acting (the identity is memoised when the route
     // first read it; DELETE /v1/client destroys the client afterwards), else the named session's, else a new one.

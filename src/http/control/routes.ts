@@ -3,8 +3,9 @@
  * to drive the mock — reset, clock, state, sessions, client tokens, the request journal, faults,
  * and a browser sign-in helper. Never under `/v1`, never journaled, never faulted.
  *
- * Bodies may be JSON or form-encoded (`curl -d advance=8d`); any bad input is a 400
- * `control_input_invalid` in Clerk's error format.
+ * Mutations take JSON bodies only (a form post is what a foreign page can send without a preflight;
+ * see `guard.ts` for the rest of that defence); any bad input is a 400 `control_input_invalid` in
+ * Clerk's error format.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -13,6 +14,8 @@ import { ClerkError, errors } from '../../core/errors.js'
 import { FAULT_WIRE_NAMES, FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
 import type { SignedIn } from '../../core/mock-core.js'
+import { transportErrors } from '../errors.js'
+import { isControlPath, type Guard } from '../guard.js'
 import { clientOf, handOutClientToken } from '../identity.js'
 
 const Bool = Type.Union([Type.Boolean(), Type.Union([Type.Literal('true'), Type.Literal('false')])])
@@ -51,12 +54,15 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const core = app.core
   const clockJson = () => core.clockState()
 
+  app.addHook('onRequest', async (request) => {
+    // The router decodes the path, so `/%5F_mock/reset` would land here: only the literal prefix is the control API.
+    if (!isControlPath(request.url)) throw transportErrors.routeNotFound(request.method, request.url.split('?')[0])
+    const type = request.headers['content-type']
+    if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) throw controlWantsJson(type)
+  })
   // Validation failures become 400 control_input_invalid here, not the Frontend API's 422s.
   app.addHook('preHandler', async (request) => {
     if (request.validationError) throw errors.controlInputInvalid(validationText(request.validationError))
-  })
-  app.addHook('preValidation', async (request) => {
-    request.body = jsonSentAsForm(request)
   })
   const schema = <S extends object>(s: S) => ({ attachValidation: true, schema: s })
 
@@ -119,10 +125,12 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // One navigation signs a browser in: a session on its client (a new client if it has none), the
   // __client cookie set, then a redirect back to the app.
-  app.get('/__mock/sign-in', schema({ querystring: SignInQuery }), async (request, reply) => {
+  // No HEAD twin: a HEAD must not sign anybody in (it is a 405).
+  app.get('/__mock/sign-in', { ...schema({ querystring: SignInQuery }), exposeHeadRoute: false }, async (request, reply) => {
     const { user_id: userId, redirect_url: redirectUrl } = request.query
     known(() => core.user(userId), 'user_id')
-    const target = redirectUrl === undefined ? undefined : redirectTarget(redirectUrl)
+    // Checked before anything is created: a refused redirect leaves no session behind.
+    const target = redirectUrl === undefined ? undefined : redirectTarget(redirectUrl, app.guard)
     const created = core.createSession(userId, browserClient(request)?.id)
     handOutClientToken(request, reply, created.client)
     if (target !== undefined) return reply.redirect(target, 302)
@@ -165,37 +173,30 @@ function known(lookup: () => unknown, param: string): void {
   }
 }
 
-/** Absolute http(s) URLs (any origin: the app under test) or a path on the mock itself. */
-function redirectTarget(url: string): string {
-  if (url.startsWith('/') && !url.startsWith('//')) return url
+/** A path on the mock, or an absolute http(s) URL on an allowed origin (the app under test); never a URL with control or non-Latin-1 characters. */
+function redirectTarget(url: string, guard: Guard): string {
+  const bad = (why: string) => errors.controlInputInvalid(`redirect_url ${why}, got ${JSON.stringify(url.slice(0, 200))}`, 'redirect_url')
+  // A Location header holds Latin-1 without control characters; anything else is not a URL a browser sent.
+  if (/[\u0000-\u001f\u007f-\u009f\u0100-\uffff]/.test(url)) throw bad('must not contain control or non-Latin-1 characters (percent-encode them)')
+  if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return url
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    throw errors.controlInputInvalid(`redirect_url must be an absolute http(s) URL or a path starting with '/', got ${JSON.stringify(url)}`, 'redirect_url')
+    throw bad("must be an absolute http(s) URL or a path starting with '/'")
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw errors.controlInputInvalid(`redirect_url must use http or https, got ${JSON.stringify(parsed.protocol)}`, 'redirect_url')
-  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw bad('must use http or https')
+  if (!guard.originAllowed(parsed.origin)) throw bad(`must be on a loopback origin or one in allowedOrigins (--allowed-origin); ${parsed.origin} is not`)
   return parsed.href
 }
 
-/**
- * `curl -d '{"advance":"8d"}'` without `-H 'content-type: application/json'` sends the JSON as a
- * form body whose only key is the JSON text; read it as JSON rather than fail a common mistake.
- */
-function jsonSentAsForm(request: FastifyRequest): unknown {
-  const body = request.body
-  if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return body
-  if (typeof body !== 'object' || body === null) return body
-  const keys = Object.keys(body)
-  if (keys.length !== 1 || !keys[0].trim().startsWith('{') || (body as Record<string, unknown>)[keys[0]] !== '') return body
-  try {
-    return JSON.parse(keys[0])
-  } catch {
-    return body
-  }
-}
+const controlWantsJson = (type: string) =>
+  new ClerkError(
+    415,
+    'unsupported_content_type',
+    'Content-Type is unsupported',
+    `Content-Type ${type} is unsupported here: the control API takes JSON bodies only (curl -H 'content-type: application/json' -d '{"advance":"8d"}'), or no body at all.`,
+  )
 
 function validationText(error: Error & { validation?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[]; validationContext?: string }): string {
   const issue = error.validation?.[0]
