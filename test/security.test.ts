@@ -185,3 +185,20 @@ t.test('a request must arrive within the request timeout', async (t) => {
   t.equal(app.server.requestTimeout, REQUEST_TIMEOUT_MS)
   t.ok(REQUEST_TIMEOUT_MS > 0 && REQUEST_TIMEOUT_MS <= 30_000, `${REQUEST_TIMEOUT_MS} ms`)
 })
+
+t.test('regression: an answer listing n sessions of one user costs O(n), not O(n²)', async (t) => {
+  // /__mock/state at 50k sessions of one user used to block for 51 s: each session scanned all of them.
+  // Timed as a ratio within one process (4x the sessions: linear ~4x, quadratic ~16x), with a wide margin.
+  const timeState = async (n: number) => {
+    const { mock, call } = mockWith()
+    for (let i = 0; i < n; i++) mock.createSession({ userId: ADA })
+    await call('GET', '/__mock/state')
+    const started = process.hrtime.bigint()
+    const res = await call('GET', '/__mock/state')
+    t.equal(res.json.clients.length, n + 2)
+    return Number(process.hrtime.bigint() - started) / 1e6
+  }
+  const small = await timeState(1500)
+  const large = await timeState(6000)
+  t.ok(large / small < 10, `1,500 sessions: ${small.toFixed(0)} ms; 6,000: ${large.toFixed(0)} ms (${(large / small).toFixed(1)}x)`)
+})
