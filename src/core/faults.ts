@@ -20,10 +20,12 @@ export const MAX_DELAY_MS = 120_000
 export const FaultSpec = Type.Object(
   {
     method: Type.Optional(
-      Type.String({
-        pattern: `^(\\*|${METHOD_NAMES.join('|')}|${METHOD_NAMES.join('|').toLowerCase()})$`,
-        description: "an HTTP verb, or '*' (the default) for any verb except CORS preflights",
-      }),
+      Nullable(
+        Type.String({
+          pattern: `^(\\*|${METHOD_NAMES.join('|')}|${METHOD_NAMES.join('|').toLowerCase()})$`,
+          description: "an HTTP verb, or '*' (the default; null means the same) for any verb except CORS preflights",
+        }),
+      ),
     ),
     path: Type.String({ pattern: '^/[^*]*\\*?$', maxLength: 2048, description: "a path such as /v1/client, or a prefix ending in '*' such as /v1/client/sessions/*" }),
     status: Type.Optional(Type.Integer({ minimum: 400, maximum: 599, description: 'the status to answer with; omit it for a delay-only fault (the request then goes through)' })),
