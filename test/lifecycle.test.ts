@@ -1,8 +1,30 @@
 /** REFERENCE §4, rule by rule, through the HTTP surface; each time rule on both sides of its boundary. */
-import t from 'tap'
+import { verify } from 'node:crypto'
+import t, { type Test } from 'tap'
+import type { ClerkMock } from '../src/index.js'
 import { ADA, BOB, CLIENT_A, CLIENT_B, DAY, HOUR, MIN, SESS_A, SESS_B, T0, mockWith, twoClients } from './helpers/mock.js'
+import { assertClerkError } from './helpers/clerk-error.js'
 
 const path = (id: string, action = '') => `/v1/client/sessions/${id}${action ? '/' + action : ''}`
+const cookieOf = (mock: ClerkMock, clientId: string) => ({ cookie: `__client=${mock.clientToken(clientId)}` })
+const b64json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString())
+
+/**
+ * A served `last_active_token`: `{object: 'token', jwt}` whose RS256 signature verifies with
+ * `mock.publicKeyPem` (node:crypto, no SDK) and whose sid/sub name the session and its user. Returns the claims.
+ */
+function tokenClaims(t: Test, mock: ClerkMock, token: any, want: { sid: string; sub: string }): Record<string, any> {
+  t.same(Object.keys(token ?? {}).sort(), ['jwt', 'object'], `${want.sid}: last_active_token is {object, jwt}`)
+  t.equal(token?.object, 'token')
+  const [h, p, s] = String(token?.jwt).split('.')
+  t.same(b64json(h), { alg: 'RS256', kid: mock.jwks.keys[0].kid, typ: 'JWT' }, 'JWT header')
+  t.ok(verify('RSA-SHA256', Buffer.from(`${h}.${p}`), mock.publicKeyPem, Buffer.from(s, 'base64url')), `${want.sid}: signature verifies with mock.publicKeyPem`)
+  const claims = b64json(p)
+  t.equal(claims.sid, want.sid, 'sid claim')
+  t.equal(claims.sub, want.sub, 'sub claim')
+  t.equal(claims.exp, claims.iat + 60, 'exp = iat + the token lifetime')
+  return claims
+}
 
 t.test('creation: times anchored at creation', async (t) => {
   const { mock, call } = mockWith()
@@ -47,7 +69,9 @@ t.test('abandon_at: abandoned when it comes first', async (t) => {
   t.equal((await call('GET', path(SESS_A))).json.response.status, 'active')
   mock.clock.advance(1)
   t.equal((await call('GET', path(SESS_A))).json.response.status, 'abandoned')
-  t.equal((await call('POST', path(SESS_A, 'touch'))).status, 400, 'an abandoned session cannot be touched back to life')
+  // An abandoned session cannot be touched back to life.
+  assertClerkError(t, await call('POST', path(SESS_A, 'touch')), 400, 'invalid_action_for_session', `Unable to touch session ${SESS_A}`)
+  t.equal((await call('GET', path(SESS_A))).json.response.status, 'abandoned')
 })
 
 t.test('inactivity timeout moves abandon_at with activity (chosen)', async (t) => {
@@ -63,9 +87,14 @@ t.test('inactivity timeout moves abandon_at with activity (chosen)', async (t) =
   t.equal((await call('GET', path(SESS_A))).json.response.status, 'abandoned')
 })
 
-t.test('touch marks activity and never moves expire_at', async (t) => {
+t.test("touch marks activity, makes the session its client's last active one, and never moves expire_at", async (t) => {
   const { mock, call } = mockWith()
+  // A second session on client A, signed in after SESS_A: it is the last active one until the touch.
+  const other = mock.createSession({ userId: BOB, clientId: CLIENT_A })
   mock.clock.advance(3 * HOUR)
+  const before = await call('GET', '/v1/client', { headers: cookieOf(mock, CLIENT_A) })
+  t.equal(before.json.response.last_active_session_id, other.session.id, 'before the touch the other session is the last active one')
+  t.equal(before.json.response.updated_at, T0)
   const res = await call('POST', path(SESS_A, 'touch'), { body: 'active_organization_id=org_123&intent=select_org' })
   t.equal(res.status, 200)
   t.equal(res.json.response.last_active_at, T0 + 3 * HOUR)
@@ -73,8 +102,18 @@ t.test('touch marks activity and never moves expire_at', async (t) => {
   t.equal(res.json.response.expire_at, T0 + 7 * DAY)
   t.equal(res.json.response.abandon_at, T0 + 30 * DAY)
   t.equal(res.json.response.last_active_organization_id, 'org_123')
-  t.equal(res.json.client.last_active_session_id, SESS_A)
+  t.equal(res.json.client.last_active_session_id, SESS_A, 'the touched session is now the last active one')
   t.equal(res.json.client.updated_at, T0 + 3 * HOUR)
+  const after = await call('GET', '/v1/client', { headers: cookieOf(mock, CLIENT_A) })
+  t.equal(after.json.response.last_active_session_id, SESS_A, 'and stays so for the next read')
+  t.same(
+    after.json.response.sessions.map((s: any) => [s.id, s.last_active_at]),
+    [
+      [SESS_A, T0 + 3 * HOUR],
+      [other.session.id, T0],
+    ],
+    "the other session's activity is untouched",
+  )
   const cleared = await call('POST', path(SESS_A, 'touch'), { body: { active_organization_id: '' } })
   t.equal(cleared.json.response.last_active_organization_id, null, "'' selects the personal account")
   const kept = await call('POST', path(SESS_A, 'touch'))
@@ -82,21 +121,93 @@ t.test('touch marks activity and never moves expire_at', async (t) => {
 })
 
 t.test('tokens: fresh JWT, last_active_token, activity (chosen)', async (t) => {
-  const { mock, call } = mockWith()
+  const { mock, call } = mockWith(twoClients({ jwt_templates: [{ name: 'supabase', claims: { role: 'authenticated' } }] }))
+  const other = mock.createSession({ userId: BOB, clientId: CLIENT_A })
   mock.clock.advance(MIN)
-  const res = await call('POST', path(SESS_A, 'tokens'))
+  // With the page's Origin as azp: a token the mock would not mint by itself when serving the session.
+  const res = await call('POST', path(SESS_A, 'tokens'), { headers: { origin: 'http://localhost:3000' } })
   t.equal(res.status, 200)
-  t.same(Object.keys(res.json).sort(), ['jwt', 'object'])
-  t.equal(res.json.object, 'token')
-  const claims = JSON.parse(Buffer.from(res.json.jwt.split('.')[1], 'base64url').toString())
-  t.equal(claims.sid, SESS_A)
-  t.equal(claims.sub, ADA)
+  const claims = tokenClaims(t, mock, res.json, { sid: SESS_A, sub: ADA })
   t.equal(claims.iat, (T0 + MIN) / 1000)
-  t.equal(claims.exp, claims.iat + 60)
   t.equal(claims.nbf, claims.iat - 10)
+  t.equal(claims.azp, 'http://localhost:3000')
+  // A JWT template's token is not the session token: last_active_token stays the minted one.
+  const template = await call('POST', path(SESS_A, 'tokens/supabase'))
+  t.equal(template.status, 200)
+  t.equal(b64json(template.json.jwt.split('.')[1]).role, 'authenticated')
   const after = await call('GET', path(SESS_A))
-  t.same(after.json.response.last_active_token, { object: 'token', jwt: res.json.jwt })
+  t.same(after.json.response.last_active_token, { object: 'token', jwt: res.json.jwt }, 'the minted token is last_active_token')
   t.equal(after.json.response.last_active_at, T0 + MIN)
+  t.equal(after.json.client.last_active_session_id, SESS_A, `a mint is activity: SESS_A, not ${other.session.id}, is the last active session`)
+  t.equal(after.json.client.updated_at, T0 + MIN)
+})
+
+t.test('every session the mock hands out carries a verifiable last_active_token (REFERENCE §10)', async (t) => {
+  const { mock, call } = mockWith()
+  // A fixture's signed-in session.
+  const seeded = await call('GET', '/v1/client', { headers: cookieOf(mock, CLIENT_A) })
+  t.equal(tokenClaims(t, mock, seeded.json.response.sessions[0].last_active_token, { sid: SESS_A, sub: ADA }).iat, T0 / 1000)
+  // mock.createSession()
+  const created = mock.createSession({ userId: BOB })
+  tokenClaims(t, mock, created.session.last_active_token, { sid: created.session.id, sub: BOB })
+  t.same(created.client.sessions[0].last_active_token, created.session.last_active_token, 'the same token in the client')
+  // POST /__mock/sessions
+  const control = await call('POST', '/__mock/sessions', { body: { user_id: ADA, client_id: CLIENT_B } })
+  t.equal(control.status, 200)
+  tokenClaims(t, mock, control.json.session.last_active_token, { sid: control.json.session.id, sub: ADA })
+  // The sign-in helper, answering JSON and redirecting a browser.
+  const helper = await call('GET', `/__mock/sign-in?user_id=${BOB}`)
+  t.equal(helper.status, 200)
+  tokenClaims(t, mock, helper.json.session.last_active_token, { sid: helper.json.session.id, sub: BOB })
+  const redirect = await call('GET', `/__mock/sign-in?user_id=${ADA}&redirect_url=/`)
+  t.equal(redirect.status, 302)
+  const browser = await call('GET', '/v1/client', { headers: { cookie: String(redirect.headers['set-cookie']).split(';')[0] } })
+  const signedIn = browser.json.response.sessions[0]
+  tokenClaims(t, mock, signedIn.last_active_token, { sid: signedIn.id, sub: ADA })
+  // The check bites: another instance's key does not verify these tokens.
+  const [h, p, s] = signedIn.last_active_token.jwt.split('.')
+  t.notOk(verify('RSA-SHA256', Buffer.from(`${h}.${p}`), mockWith().mock.publicKeyPem, Buffer.from(s, 'base64url')), "another mock's key rejects it")
+})
+
+t.test('last_active_token is minted again when it would be stale when served; signed-out sessions keep theirs', async (t) => {
+  const { mock, call } = mockWith()
+  const get = async () => (await call('GET', path(SESS_A))).json.response.last_active_token
+  const first = await get()
+  const c1 = tokenClaims(t, mock, first, { sid: SESS_A, sub: ADA })
+  t.equal(c1.iat, T0 / 1000)
+  t.same(await get(), first, 'served again while fresh: the same token')
+  // Fresh until the last millisecond before exp; stale exactly at exp.
+  mock.clock.set(c1.exp * 1000 - 1)
+  t.same(await get(), first, 'one ms before exp: the same token')
+  mock.clock.advance(1)
+  const second = await get()
+  t.not(second.jwt, first.jwt, 'at exp: a new token')
+  const c2 = tokenClaims(t, mock, second, { sid: SESS_A, sub: ADA })
+  t.ok(c2.exp > c1.exp, `the new exp ${c2.exp} is later than ${c1.exp}`)
+  t.ok(c2.exp * 1000 > mock.clock.now(), 'and in the future')
+  // A touch in a later second moves client.updated_at (clerk-js's __client_uat) past the token's iat: minted again.
+  mock.clock.advance(1500)
+  const touched = await call('POST', path(SESS_A, 'touch'))
+  const third = touched.json.response.last_active_token
+  t.not(third.jwt, second.jwt, 'after a touch in a later second: a new token')
+  const c3 = tokenClaims(t, mock, third, { sid: SESS_A, sub: ADA })
+  const clientUat = Math.floor(touched.json.client.updated_at / 1000)
+  t.ok(c3.iat >= clientUat, `iat ${c3.iat} >= floor(client.updated_at / 1000) = ${clientUat}`)
+  t.ok(c2.iat < clientUat, 'the previous token would have been older than the client')
+  // A touch in the same second leaves a token whose iat is that second alone.
+  mock.clock.advance(200)
+  const sameSecond = await call('POST', path(SESS_A, 'touch'))
+  t.equal(Math.floor(sameSecond.json.client.updated_at / 1000), c3.iat)
+  t.same(sameSecond.json.response.last_active_token, third, 'a touch within the same second: the same token')
+  // Signed out: the last token stays, however stale.
+  const ended = await call('POST', path(SESS_A, 'end'))
+  t.same(ended.json.response.last_active_token, third, 'the ended session shows its last token')
+  mock.clock.advance(10 * MIN)
+  t.same(await get(), third, 'an ended session is not minted again past exp')
+  // A session signed out before anything served it has none.
+  const bobs = (await call('POST', path(SESS_B, 'remove'))).json.response
+  t.equal(bobs.status, 'removed')
+  t.equal(bobs.last_active_token, null, 'never served while signed in: null')
 })
 
 t.test('end keeps the session on its client as ended', async (t) => {
@@ -118,39 +229,37 @@ t.test('remove drops the session; every later lookup is 404', async (t) => {
   t.equal(res.json.response.status, 'removed')
   t.same(res.json.client.sessions, [])
   t.equal(res.json.client.last_active_session_id, null)
-  for (const [verb, action] of [['GET', ''], ['POST', 'touch'], ['POST', 'end'], ['POST', 'remove'], ['POST', 'tokens']]) {
-    const again = await call(verb, path(SESS_A, action))
-    t.equal(again.status, 404, `${verb} ${action || 'get'} after remove`)
-    t.equal(again.json.errors[0].code, 'resource_not_found')
-    t.equal(again.json.errors[0].long_message, `No session was found with id ${SESS_A}`)
+  const lookups = [['GET', ''], ['POST', 'touch'], ['POST', 'end'], ['POST', 'remove'], ['POST', 'tokens']]
+  for (const [verb, action] of lookups) {
+    assertClerkError(t, await call(verb, path(SESS_A, action)), 404, 'resource_not_found', `No session was found with id ${SESS_A}`, { message: 'Session not found' })
   }
+  t.equal(lookups.length, 5)
 })
 
 t.test('remove works on ended and expired sessions too', async (t) => {
   const { mock, call } = mockWith()
-  await call('POST', path(SESS_A, 'end'))
+  t.equal((await call('POST', path(SESS_A, 'end'))).json.response.status, 'ended')
   t.equal((await call('POST', path(SESS_A, 'remove'))).json.response.status, 'removed')
   mock.clock.advance(8 * DAY)
-  t.equal((await call('POST', path(SESS_B, 'remove'))).json.response.status, 'removed')
+  t.equal((await call('GET', path(SESS_B))).json.response.status, 'expired')
+  const expired = await call('POST', path(SESS_B, 'remove'))
+  t.equal(expired.json.response.status, 'removed')
+  t.same(expired.json.client.sessions, [])
 })
 
 t.test('not allowed: touch/end on a session that is not signed in; tokens are signed_out', async (t) => {
   const { mock, call } = mockWith()
-  await call('POST', path(SESS_A, 'end'))
+  t.equal((await call('POST', path(SESS_A, 'end'))).status, 200)
   for (const action of ['touch', 'end']) {
-    const res = await call('POST', path(SESS_A, action))
-    t.equal(res.status, 400, `${action} on ended`)
-    t.equal(res.json.errors[0].code, 'invalid_action_for_session')
-    t.equal(res.json.errors[0].message, 'Invalid action for user session')
-    t.equal(res.json.errors[0].long_message, `Unable to ${action} session ${SESS_A}`)
+    assertClerkError(t, await call('POST', path(SESS_A, action)), 400, 'invalid_action_for_session', `Unable to ${action} session ${SESS_A}`, {
+      message: 'Invalid action for user session',
+    })
   }
-  const token = await call('POST', path(SESS_A, 'tokens'))
-  t.equal(token.status, 401)
-  t.equal(token.json.errors[0].code, 'signed_out')
+  assertClerkError(t, await call('POST', path(SESS_A, 'tokens')), 401, 'signed_out', 'You are signed out', { message: 'Signed out' })
   mock.clock.advance(7 * DAY)
-  const expiredEnd = await call('POST', path(SESS_B, 'end'))
-  t.equal(expiredEnd.status, 400, 'end on expired')
-  t.equal((await call('POST', path(SESS_B, 'tokens'))).status, 401, 'tokens on expired')
+  assertClerkError(t, await call('POST', path(SESS_B, 'end')), 400, 'invalid_action_for_session', `Unable to end session ${SESS_B}`)
+  assertClerkError(t, await call('POST', path(SESS_B, 'touch')), 400, 'invalid_action_for_session', `Unable to touch session ${SESS_B}`)
+  assertClerkError(t, await call('POST', path(SESS_B, 'tokens')), 401, 'signed_out', 'You are signed out')
   const state = await call('GET', path(SESS_B))
   t.equal(state.json.response.status, 'expired', 'a refused action changes nothing')
 })
@@ -164,32 +273,64 @@ t.test('revoke drops the session like remove (chosen), across devices of the sam
   t.equal(res.status, 200)
   t.equal(res.json.response.status, 'revoked')
   t.equal(res.json.client.id, CLIENT_A, "the answer carries the caller's client")
-  t.equal((await call('GET', path(other.session.id))).status, 404)
+  assertClerkError(t, await call('GET', path(other.session.id)), 404, 'resource_not_found', `No session was found with id ${other.session.id}`)
+  // Another user's session cannot be revoked.
   const foreign = await call('POST', `/v1/me/sessions/${SESS_B}/revoke?_clerk_session_id=${SESS_A}`, {
     headers: { cookie: `__client=${mock.clientToken(CLIENT_A)}` },
   })
-  t.equal(foreign.status, 404, "another user's session cannot be revoked")
+  assertClerkError(t, foreign, 404, 'resource_not_found', `No session was found with id ${SESS_B}`)
   t.equal((await call('GET', path(SESS_B))).json.response.status, 'active')
 })
 
-t.test('/v1/me/sessions lists the user sessions on every client', async (t) => {
-  const { mock, call } = mockWith()
-  const second = mock.createSession({ userId: ADA })
+t.test('/v1/me/sessions lists the user sessions on every client: oldest created_at first, ties in creation order', async (t) => {
+  const id = (c: string) => `sess_${c}${'0'.repeat(25)}`
+  // Ids sort against creation order (z, m, c created in that order at one instant), and the oldest
+  // session is created last: neither the id nor the creation order alone gives the expected list.
+  const [Z, M, C, OLD] = [id('z'), id('m'), id('c'), id('o')]
+  const { mock, call } = mockWith(
+    twoClients({
+      clients: [
+        {
+          id: CLIENT_A,
+          sessions: [
+            { id: Z, user_id: ADA, created_at: '-1h' },
+            { id: M, user_id: ADA, created_at: '-1h' },
+            { id: C, user_id: ADA, created_at: '-1h' },
+          ],
+        },
+        {
+          id: CLIENT_B,
+          sessions: [
+            { id: SESS_B, user_id: BOB },
+            { id: OLD, user_id: ADA, created_at: '-2h' },
+          ],
+        },
+      ],
+    }),
+  )
   mock.clock.advance(MIN)
-  const third = mock.createSession({ userId: ADA, clientId: CLIENT_B })
-  await call('POST', path(third.session.id, 'end'))
-  const cookie = { cookie: `__client=${mock.clientToken(CLIENT_A)}` }
-  const all = await call('GET', `/v1/me/sessions?_clerk_session_id=${SESS_A}`, { headers: cookie })
+  const late = mock.createSession({ userId: ADA, clientId: CLIENT_B })
+  await call('POST', path(late.session.id, 'end'))
+  const cookie = cookieOf(mock, CLIENT_A)
+  const all = await call('GET', `/v1/me/sessions?_clerk_session_id=${Z}`, { headers: cookie })
   t.equal(all.status, 200)
-  t.ok(Array.isArray(all.json))
-  t.same(all.json.map((s: any) => s.id).sort(), [SESS_A, second.session.id, third.session.id].sort())
+  t.ok(Array.isArray(all.json), 'a bare array')
+  t.same(
+    all.json.map((s: any) => [s.id, s.created_at, s.status]),
+    [
+      [OLD, T0 - 2 * HOUR, 'active'],
+      [Z, T0 - HOUR, 'active'],
+      [M, T0 - HOUR, 'active'],
+      [C, T0 - HOUR, 'active'],
+      [late.session.id, T0 + MIN, 'ended'],
+    ],
+    'every session of the user still on a client, ended ones too, oldest first, ties in creation order',
+  )
   const active = await call('GET', `/v1/me/sessions/active`, { headers: cookie })
-  t.same(active.json.map((s: any) => s.id).sort(), [SESS_A, second.session.id].sort(), 'defaults to the last active session')
-  const anon = await call('GET', `/v1/me/sessions`)
-  t.equal(anon.status, 401)
-  t.equal(anon.json.errors[0].code, 'signed_out')
+  t.same(active.json.map((s: any) => s.id), [OLD, Z, M, C], 'signed-in only; the user is that of the last active session of the client')
+  assertClerkError(t, await call('GET', `/v1/me/sessions`), 401, 'signed_out', 'You are signed out')
   const bobs = await call('GET', `/v1/me/sessions?_clerk_session_id=${SESS_B}`)
-  t.same(bobs.json.map((s: any) => s.user_id), [BOB], 'an anonymous caller names the user by _clerk_session_id')
+  t.same(bobs.json.map((s: any) => [s.id, s.user_id]), [[SESS_B, BOB]], 'an anonymous caller names the user by _clerk_session_id')
 })
 
 t.test('DELETE /v1/client/sessions removes every session and keeps the client', async (t) => {
@@ -201,7 +342,7 @@ t.test('DELETE /v1/client/sessions removes every session and keeps the client', 
   t.equal(res.json.response.id, CLIENT_A)
   t.same(res.json.response.sessions, [])
   t.equal(res.json.client, null)
-  t.equal((await call('GET', path(SESS_A))).status, 404)
+  assertClerkError(t, await call('GET', path(SESS_A)), 404, 'resource_not_found', `No session was found with id ${SESS_A}`)
   const client = await call('GET', '/v1/client', { headers: { cookie: `__client=${token}` } })
   t.equal(client.json.response.id, CLIENT_A, 'the client is still there')
 })
@@ -216,9 +357,10 @@ t.test('DELETE /v1/client ends every session and destroys the client', async (t)
   t.match(String(res.headers['set-cookie']), /__client=;.*Max-Age=0/)
   const after = await call('GET', '/v1/client', { headers: { cookie: `__client=${token}` } })
   t.equal(after.status, 200)
-  t.equal(after.json.response, null, 'the old token is a signed-out browser')
-  t.equal((await call('GET', path(SESS_A))).status, 404)
-  t.equal((await call('DELETE', '/v1/client')).status, 404, 'no client to delete')
+  t.same(after.json, { response: null, client: null }, 'the old token is a signed-out browser')
+  assertClerkError(t, await call('GET', path(SESS_A)), 404, 'resource_not_found', `No session was found with id ${SESS_A}`)
+  // No client to delete.
+  assertClerkError(t, await call('DELETE', '/v1/client'), 404, 'resource_not_found', 'This request is expecting a client and did not find one')
 })
 
 t.test("the embedded user's last_active_at is the user's latest activity, the same on each of their sessions", async (t) => {

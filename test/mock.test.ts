@@ -3,6 +3,7 @@ import t from 'tap'
 import { createClerkMock, startClerkMock } from '../src/index.js'
 import { ksuid } from '../src/core/ids.js'
 import { ADA, CLIENT_A, DAY, SESS_A, T0, mockWith, twoClients } from './helpers/mock.js'
+import { assertClerkError } from './helpers/clerk-error.js'
 
 t.test('url and publishableKey are loud before start; start binds 127.0.0.1 on a free port', async (t) => {
   const mock = createClerkMock({ fixtures: twoClients() })
@@ -15,10 +16,13 @@ t.test('url and publishableKey are loud before start; start binds 127.0.0.1 on a
   t.equal(mock.publishableKey, `pk_test_${Buffer.from(`${host}$`).toString('base64').replace(/=+$/, '')}`)
   const res = await fetch(`${mock.url}/v1/client/sessions/${SESS_A}`)
   t.equal(res.status, 200)
+  t.match(res.headers.get('content-type'), /^application\/json/)
   t.equal(((await res.json()) as any).response.id, SESS_A)
-  await mock.stop()
-  await mock.stop()
-  t.pass('stop is idempotent')
+  const stopping = mock.stop()
+  t.equal(mock.stop(), stopping, 'stop is idempotent: a second call waits for the same stop')
+  await stopping
+  t.equal(mock.stop(), stopping, 'also after it has finished')
+  await t.resolves(mock.stop())
   await t.rejects(fetch(`${mock.url}/v1/client`), 'no longer listening')
   await t.rejects(mock.start(), /has been stopped/)
 })
@@ -53,7 +57,8 @@ t.test('reset goes back to the seed (state and clock), not to empty', async (t) 
   t.equal(mock.clock.now(), T0)
   t.ok(mock.clock.frozen)
   t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'active')
-  t.equal((await call('GET', `/v1/client/sessions/${extra.session.id}`)).status, 404)
+  assertClerkError(t, await call('GET', `/v1/client/sessions/${extra.session.id}`), 404, 'resource_not_found', `No session was found with id ${extra.session.id}`)
+  t.same((await call('GET', '/v1/client', { headers: { cookie: `__client=${extra.clientToken}` } })).json, { response: null, client: null }, "the extra session's client is gone too")
   const system = createClerkMock({ fixtures: { clock: 'system' } })
   system.clock.advance('1d')
   system.clock.freeze()
@@ -65,12 +70,17 @@ t.test('reset goes back to the seed (state and clock), not to empty', async (t) 
 t.test('createSession and clientToken', async (t) => {
   const { mock, call } = mockWith()
   const onA = mock.createSession({ userId: ADA, clientId: CLIENT_A })
+  t.equal(onA.session.user_id, ADA)
+  t.equal(onA.session.status, 'active')
+  t.match(onA.session.last_active_token, { object: 'token', jwt: /^[\w-]+\.[\w-]+\.[\w-]+$/ }, 'a session token already (verified in lifecycle.test.ts)')
   t.equal(onA.client.id, CLIENT_A)
   t.same(onA.client.sessions.map((s) => s.id), [SESS_A, onA.session.id])
   t.equal(onA.client.last_active_session_id, onA.session.id)
   t.equal(onA.clientToken, mock.clientToken(CLIENT_A))
   const res = await call('GET', '/v1/client', { headers: { cookie: `__client=${onA.clientToken}` } })
   t.equal(res.json.response.id, CLIENT_A)
+  t.same(res.json.response.sessions.map((s: any) => s.id), [SESS_A, onA.session.id], 'the session is on the client over HTTP too')
+  t.same(res.json.response.sessions[1].last_active_token, onA.session.last_active_token, 'with the same token')
   t.throws(() => mock.createSession({ userId: 'user_nobody' }), /No user was found with id user_nobody/)
   t.throws(() => mock.createSession({ userId: ADA, clientId: 'client_nope' }), /No client was found with id client_nope/)
   t.throws(() => mock.clientToken('client_nope'), /No client was found/)
