@@ -84,7 +84,7 @@ t.test('one move checks every field before anything moves', async (t) => {
   const t0 = clock.now()
   t.throws(() => clock.move({ set: '2031-01-01T00:00:00Z', advance: 'soon' }), TimeInputError)
   t.equal(clock.now(), t0, 'the valid set was not applied either')
-  t.throws(() => clock.move({ set: 8.6e15, advance: '30d' }), /past the last date/)
+  t.throws(() => clock.move({ set: 8.6399e15, advance: '2000d' }), /past the last date/)
   t.equal(clock.now(), t0)
   t.equal(clock.move({ set: '2031-01-01T00:00:00Z', advance: '1d', frozen: false }), Date.UTC(2031, 0, 2))
   t.notOk(clock.frozen)
