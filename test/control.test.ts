@@ -11,14 +11,16 @@ t.test('clock: read, advance, set, freeze and resume; sessions expire with it', 
   t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'expired')
   t.same((await call('POST', '/__mock/clock', { body: { set: '2030-01-01T00:00:00Z' } })).json, { now: T0, frozen: true })
   t.equal((await call('GET', `/v1/client/sessions/${SESS_A}`)).json.response.status, 'active')
-  // Form bodies work too (curl -d advance=1h), and so does JSON sent without a content type.
-  t.equal((await call('POST', '/__mock/clock', { body: 'advance=1h' })).json.now, T0 + 3_600_000)
-  t.equal((await call('POST', '/__mock/clock', { body: '{"advance":"1h"}' })).json.now, T0 + 7_200_000)
-  t.equal((await call('POST', '/__mock/clock', { body: 'set=' + T0 })).json.now, T0)
+  // JSON only: a form body (what a web page can post without a preflight) is a 415 and moves nothing.
+  clerkError(t, await call('POST', '/__mock/clock', { body: 'advance=1h' }), 415, 'unsupported_content_type', /control API takes JSON bodies only/)
+  clerkError(t, await call('POST', '/__mock/clock', { body: '{"advance":"1h"}' }), 415, 'unsupported_content_type')
+  t.equal((await call('GET', '/__mock/clock')).json.now, T0)
+  t.equal((await call('POST', '/__mock/clock', { body: { advance: 3_600_000 } })).json.now, T0 + 3_600_000)
+  t.equal((await call('POST', '/__mock/clock', { body: { set: String(T0) } })).json.now, T0, 'a string of digits is epoch ms')
   const running = await call('POST', '/__mock/clock', { body: { frozen: false } })
   t.equal(running.json.frozen, false)
   t.ok(Math.abs(running.json.now - T0) < 5_000)
-  t.equal((await call('POST', '/__mock/clock', { body: 'frozen=true' })).json.frozen, true)
+  t.equal((await call('POST', '/__mock/clock', { body: { frozen: 'true' } })).json.frozen, true)
 })
 
 t.test('clock: bad input is a 400 and moves nothing', async (t) => {
@@ -48,7 +50,7 @@ t.test('sessions, client tokens and state', async (t) => {
   t.same(asBrowser.json.response.sessions.map((s: any) => s.id), [SESS_A, created.json.session.id])
   t.same((await call('GET', `/__mock/clients/${CLIENT_A}/token`)).json, { client_token: created.json.client_token })
 
-  const fresh = await call('POST', '/__mock/sessions', { body: `user_id=${ADA}` })
+  const fresh = await call('POST', '/__mock/sessions', { body: { user_id: ADA } })
   t.not(fresh.json.client.id, CLIENT_A, 'no client_id: a new client')
 
   await call('POST', `/v1/client/sessions/${SESS_A}/remove`)
@@ -167,7 +169,7 @@ t.test('faults: status, Clerk body, Retry-After, times, method and path patterns
   t.same(through.json, { response: null, client: null })
   t.same((await call('GET', '/__mock/faults')).json, { faults: [] })
 
-  await call('POST', '/__mock/faults', { body: 'path=/v1/client/sessions/*&status=503&retry_after=30' })
+  await call('POST', '/__mock/faults', { body: { path: '/v1/client/sessions/*', status: '503', retry_after: '30' } })
   const down = await call('POST', `/v1/client/sessions/${SESS_A}/touch`)
   clerkError(t, down, 503, 'service_unavailable', 'Service unavailable')
   t.equal(down.headers['retry-after'], '30')

@@ -127,7 +127,8 @@ export function buildApp(core: MockCore, options: AppOptions): App {
   // answer); any other Origin gets no CORS headers. Not strict: an OPTIONS without Origin would
   // otherwise get @fastify/cors's text/plain 400 instead of a Clerk body.
   app.register(cors, {
-    origin: (origin, callback) => callback(null, origin !== undefined && guard.originAllowed(origin)),
+    // No Origin at all (curl, a server): nothing to reflect, and an OPTIONS still gets its 204.
+    origin: (origin, callback) => callback(null, origin === undefined || guard.originAllowed(origin)),
     credentials: true,
     // Authorization carries a native client's token; Retry-After comes with an injected 429.
     exposedHeaders: ['Authorization', 'Retry-After'],
