@@ -39,9 +39,26 @@ function hostnameOf(host: string): string | null {
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
 
+/** A few distinct Host and Origin values reach a mock (its URL, the app's page); each is judged once. */
+class Verdicts {
+  readonly #seen = new Map<string, boolean>()
+  judge(value: string, decide: (value: string) => boolean): boolean {
+    let verdict = this.#seen.get(value)
+    if (verdict === undefined) {
+      verdict = decide(value)
+      // Bounded: a client sending a new Host on every request must not grow the map.
+      if (this.#seen.size >= 256) this.#seen.clear()
+      this.#seen.set(value, verdict)
+    }
+    return verdict
+  }
+}
+
 export class Guard {
   readonly #hosts: string[]
   readonly #origins: Set<string>
+  readonly #hostVerdicts = new Verdicts()
+  readonly #originVerdicts = new Verdicts()
 
   constructor(options: GuardOptions = {}) {
     const bound = options.boundHost?.toLowerCase().replace(/^\[|\]$/g, '')
@@ -52,6 +69,10 @@ export class Guard {
   /** A `Host` the mock answers: loopback, the bound host, or an allowed host. No Host at all (HTTP/1.0, a raw client) is not a browser. */
   hostAllowed(host: string | undefined): boolean {
     if (host === undefined) return true
+    return this.#hostVerdicts.judge(host, (h) => this.#decideHost(h))
+  }
+
+  #decideHost(host: string): boolean {
     const name = hostnameOf(host)
     if (name === null || name === '') return false
     if (isLoopbackName(name)) return true
@@ -60,6 +81,10 @@ export class Guard {
 
   /** An `Origin` the mock talks to: any loopback origin (any port, http or https) or an allowed one. `null` and garbage are not. */
   originAllowed(origin: string): boolean {
+    return this.#originVerdicts.judge(origin, (o) => this.#decideOrigin(o))
+  }
+
+  #decideOrigin(origin: string): boolean {
     let url: URL
     try {
       url = new URL(origin)
