@@ -1,65 +1,121 @@
-/** The built bin, spawned as users run it: output, flags, exit codes, the command wrapper, signals. */
+/**
+ * The command line: output, flags, exit codes, the command wrapper, signals. Usage runs in-process
+ * through `main(argv, io)` with a fake io (a stop promise stands in for the signal); the built bin is
+ * spawned only for what takes a process: real SIGINT/SIGTERM, the `--` wrapper's output and signal
+ * hand-off, and a smoke test of dist/bin.js.
+ */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import { main } from '../src/cli.js'
 import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
 
-// Each case spawns Node (a second or so on a slow CI box): more than tap's default 30 s per file.
-t.setTimeout(180_000)
+// A spawned case is a Node start-up (a second or so on a slow CI box); the in-process ones are quick.
+t.setTimeout(120_000)
 t.before(ensureBuilt)
 
 interface Run {
-  child: ChildProcess
   stdout: () => string
   stderr: () => string
   /** The first stdout line. */
   firstLine: Promise<string>
+}
+interface Spawned extends Run {
+  child: ChildProcess
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+interface InProcess extends Run {
+  /** Resolves the stop promise, as a SIGTERM would. */
+  stop: () => void
+  /** main()'s exit code. */
+  exit: Promise<number>
 }
 
 const running = new Set<ChildProcess>()
+const stoppers = new Set<() => void>()
 t.teardown(() => {
   for (const child of running) child.kill('SIGKILL')
+  for (const stop of stoppers) stop()
 })
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  running.add(child)
+/** Collects output and resolves `firstLine` once a whole line is there; `ended` rejects it. */
+function collector() {
   let out = ''
   let err = ''
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const firstLine = new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const nl = out.indexOf('\n')
-      if (nl !== -1) resolve(out.slice(0, nl))
-    }
-    child.stdout!.on('data', check)
-    child.on('exit', () => reject(new Error(`exited before printing a line; stderr: ${err}`)))
-  })
+  let resolveLine!: (line: string) => void
+  let rejectLine!: (e: Error) => void
+  const firstLine = new Promise<string>((resolve, reject) => ([resolveLine, rejectLine] = [resolve, reject]))
   firstLine.catch(() => undefined)
+  return {
+    out: (d: string) => {
+      out += d
+      const nl = out.indexOf('\n')
+      if (nl !== -1) resolveLine(out.slice(0, nl))
+    },
+    err: (d: string) => (err += d),
+    ended: () => rejectLine(new Error(`exited before printing a line; stderr: ${err}`)),
+    stdout: () => out,
+    stderr: () => err,
+    firstLine,
+  }
+}
+
+/** The CLI in this process: `main(args, io)` with collected output and a stop promise in place of signals. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): InProcess {
+  const c = collector()
+  let stop!: () => void
+  const stopSignal = new Promise((resolve) => (stop = () => resolve('SIGTERM')))
+  stoppers.add(stop)
+  const exit = main(args, { stdout: { write: c.out }, stderr: { write: c.err }, env: { ...process.env, ...env }, stopSignal }).finally(() => {
+    stoppers.delete(stop)
+    c.ended()
+  })
+  return { stdout: c.stdout, stderr: c.stderr, firstLine: c.firstLine, stop, exit }
+}
+
+// As users run it: without tap's NODE_OPTIONS (its process-tracking import costs each Node start-up
+// about a second on a busy 2-core machine, and the bin's code is covered in-process anyway).
+const userEnv = { ...process.env, NODE_OPTIONS: '', TAP: '', TAP_CHILD_ID: '' }
+
+/** The built bin, spawned as users run it. */
+function bin(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...userEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
+  const c = collector()
+  child.stdout!.setEncoding('utf8').on('data', c.out)
+  child.stderr!.setEncoding('utf8').on('data', c.err)
+  child.on('exit', c.ended)
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => {
       running.delete(child)
       resolve({ code, signal })
     }),
   )
-  return { child, stdout: () => out, stderr: () => err, firstLine, exit }
+  return { child, stdout: c.stdout, stderr: c.stderr, firstLine: c.firstLine, exit }
 }
 
+/** Runs main() to its end: for usage that returns without starting a mock (or fails to start one). */
 async function completes(args: string[], env?: NodeJS.ProcessEnv) {
   const run = cli(args, env)
+  const code = await run.exit
+  return { code, stdout: run.stdout(), stderr: run.stderr() }
+}
+
+async function binCompletes(args: string[], env?: NodeJS.ProcessEnv) {
+  const run = bin(args, env)
   const { code } = await run.exit
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }
 
-/** Starts with --json and returns the parsed first line. */
+type Info = { url: string; publishable_key: string; jwks_url: string }
+
+/** Starts in-process with --json and returns the parsed first line. */
 async function started(args: string[] = []) {
   const run = cli(['--port', '0', '--json', ...args])
-  const info = JSON.parse(await run.firstLine) as { url: string; publishable_key: string; jwks_url: string }
+  const info = JSON.parse(await run.firstLine) as Info
   return { run, info }
 }
 
@@ -72,6 +128,7 @@ async function freePort(): Promise<number> {
 }
 
 const refused = (url: string) => fetch(url).then(() => false, () => true)
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 
 t.test('--help and --version', async (t) => {
   for (const flag of ['--help', '-h']) {
@@ -81,7 +138,6 @@ t.test('--help and --version', async (t) => {
     for (const option of ['--port N', 'default 4010', '--json', '--no-control', '--log-requests', '--strict-clients', 'CLERK_MOCK_URL', '/__mock/reset']) t.match(stdout, option)
     t.equal(stderr, '')
   }
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   t.same(await completes(['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
   t.equal((await completes(['-v'])).stdout, `${pkg.version}\n`)
 })
@@ -94,7 +150,9 @@ t.test('bad usage exits 2 with a message', async (t) => {
     [['--port', '70000'], /--port must be an integer/],
     [['--port', '-1'], /--port/],
     [['--port'], /--port/],
-    [['--clock', 'tomorrow'], /"tomorrow" is not a time/],
+    [['--clock', 'tomorrow'], /--clock: "tomorrow" is not a time/],
+    // Epoch seconds are a mistake here (the clock takes milliseconds), not a date in 1970.
+    [['--clock', '1893456000'], /--clock: "1893456000" looks like epoch seconds/],
     [['--host', ''], /--host must not be empty/],
     [['--'], /'--' must be followed by a command/],
   ]
@@ -136,20 +194,14 @@ t.test('unreadable or invalid fixtures and a port in use exit 1', async (t) => {
   t.equal(r.stdout, '')
 })
 
-t.test('--port 0 --json: the first line, a working mock, a clean stop on SIGTERM and SIGINT', async (t) => {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    const { run, info } = await started()
-    t.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/)
-    t.equal(info.jwks_url, `${info.url}/.well-known/jwks.json`)
-    t.equal(Buffer.from(info.publishable_key.replace(/^pk_test_/, ''), 'base64').toString(), `${new URL(info.url).host}$`)
-    t.equal((await fetch(`${info.url}/v1/client`)).status, 200)
-    t.equal((await fetch(`${info.url}/__mock/clock`)).status, 200)
-    run.child.kill(signal)
-    t.same(await run.exit, { code: 0, signal: null }, `${signal}: exit 0`)
-    t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
-    t.match(run.stdout(), `Clerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
-    t.equal(run.stderr(), '', 'quiet by default: no request logs')
-  }
+t.test('in-process: the stop promise stops the mock; main() resolves 0', async (t) => {
+  const { run, info } = await started()
+  t.equal((await fetch(`${info.url}/v1/client`)).status, 200)
+  run.stop()
+  t.equal(await run.exit, 0)
+  t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
+  t.equal(run.stdout(), `${JSON.stringify(info)}\nClerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
+  t.equal(run.stderr(), '')
 })
 
 const defaultPortFree = await new Promise<boolean>((resolve) => {
@@ -160,17 +212,17 @@ const defaultPortFree = await new Promise<boolean>((resolve) => {
 t.test('the default port is 4010', { skip: defaultPortFree ? false : 'port 4010 is taken on this machine' }, async (t) => {
   const run = cli(['--json'])
   t.equal(JSON.parse(await run.firstLine).url, 'http://127.0.0.1:4010')
-  run.child.kill('SIGTERM')
-  t.equal((await run.exit).code, 0)
+  run.stop()
+  t.equal(await run.exit, 0)
 })
 
 t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-clients', async (t) => {
   const port = await freePort()
   const quiet = cli(['--port', String(port), '--quiet'])
-  while (await refused(`http://127.0.0.1:${port}/v1/client`)) await new Promise((r) => setTimeout(r, 100))
+  while (await refused(`http://127.0.0.1:${port}/v1/client`)) await new Promise((r) => setTimeout(r, 50))
   t.equal(quiet.stdout(), '', '--quiet without --json prints nothing')
-  quiet.child.kill('SIGTERM')
-  t.equal((await quiet.exit).code, 0)
+  quiet.stop()
+  t.equal(await quiet.exit, 0)
 
   const { run, info } = await started([
     '--quiet',
@@ -188,8 +240,8 @@ t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-cli
   const control = await fetch(`${info.url}/__mock/clock`)
   t.equal(control.status, 404, 'no control API')
   t.equal(((await control.json()) as any).errors[0].code, 'resource_not_found')
-  run.child.kill('SIGTERM')
-  await run.exit
+  run.stop()
+  t.equal(await run.exit, 0)
   t.equal(run.stdout(), JSON.stringify(info) + '\n', '--quiet leaves only the --json line')
   t.match(run.stderr(), /^GET \/v1\/client\/sessions\/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER\?_clerk_js_version=6 401 \d+\.\dms\nGET \/__mock\/clock 404 \d+\.\dms\n$/)
 
@@ -197,42 +249,76 @@ t.test('--quiet, --log-requests, --no-control, --clock, --fixtures, --strict-cli
   t.same(await (await fetch(`${seeded.info.url}/__mock/clock`)).json(), { now: Date.parse('2030-01-01T00:00:00Z'), frozen: true })
   const session = (await (await fetch(`${seeded.info.url}/v1/client/sessions/sess_1q8uCbeJSMgTJnTQMgpAK1Ff0ER`)).json()) as any
   t.equal(session.response.status, 'expired', 'the seed session, seen in 2030')
-  seeded.run.child.kill('SIGINT')
-  t.equal((await seeded.run.exit).code, 0)
+  seeded.run.stop()
+  t.equal(await seeded.run.exit, 0)
 })
 
-t.test('-- command: env set, exit code passed through, mock stopped afterwards', async (t) => {
-  const script = `
-    const url = process.env.CLERK_MOCK_URL
-    console.log('child sees', url, process.env.CLERK_MOCK_PUBLISHABLE_KEY)
-    const res = await fetch(url + '/v1/client')
-    console.log('status', res.status)
-    process.exit(7)
-  `
-  const run = cli(['--port', '0', '--json', '--', process.execPath, '--input-type=module', '-e', script])
-  const info = JSON.parse(await run.firstLine)
-  const { code } = await run.exit
-  t.equal(code, 7, "the command's exit code")
-  t.match(run.stdout(), `child sees ${info.url} ${info.publishable_key}\nstatus 200\n`)
-  t.ok(await refused(`${info.url}/v1/client`), 'the mock stopped with the command')
+// Each of these starts Node processes (a second or so apiece on a busy 2-core machine) that mostly wait:
+// side by side. The in-process tests above stay serial: they pick free ports and bind 4010.
+t.test('the built bin, as a process', { jobs: 4 }, async (t) => {
+  t.test('smoke: the built bin runs as a process (and finds package.json from dist/)', async (t) => {
+    t.same(await binCompletes(['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
+  })
 
-  t.equal((await completes(['--port', '0', '--quiet', '--', process.execPath, '-e', 'process.exit(0)'])).code, 0)
-  const missing = await completes(['--port', '0', '--quiet', '--', 'no-such-command-clerk-mock'])
-  t.equal(missing.code, 127)
-  t.match(missing.stderr, /could not run 'no-such-command-clerk-mock'/)
-})
+  t.test('--port 0 --json: the first line, a working mock, a clean stop on SIGTERM and SIGINT', async (t) => {
+    // Real signals, so the built bin; both at once.
+    await Promise.all(
+      (['SIGTERM', 'SIGINT'] as const).map(async (signal) => {
+        const run = bin(['--port', '0', '--json'])
+        const info = JSON.parse(await run.firstLine) as Info
+        t.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+        t.equal(info.jwks_url, `${info.url}/.well-known/jwks.json`)
+        t.equal(Buffer.from(info.publishable_key.replace(/^pk_test_/, ''), 'base64').toString(), `${new URL(info.url).host}$`)
+        t.equal((await fetch(`${info.url}/v1/client`)).status, 200)
+        t.equal((await fetch(`${info.url}/__mock/clock`)).status, 200)
+        run.child.kill(signal)
+        t.same(await run.exit, { code: 0, signal: null }, `${signal}: exit 0`)
+        t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
+        t.match(run.stdout(), `Clerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
+        t.equal(run.stderr(), '', 'quiet by default: no request logs')
+      }),
+    )
+  })
 
-t.test('-- command: a stop signal is passed to the command, then the mock stops', async (t) => {
-  // The command traps SIGTERM and exits 3 after cleaning up; one that does not is killed by it (143).
-  const trap = `process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(3) }); console.log('ready'); setInterval(() => {}, 1000)`
-  const run = cli(['--port', '0', '--quiet', '--', process.execPath, '-e', trap])
-  t.equal(await run.firstLine, 'ready')
-  run.child.kill('SIGTERM')
-  t.same(await run.exit, { code: 3, signal: null })
-  t.match(run.stdout(), 'child got SIGTERM')
+  t.test('-- command: env set, exit code passed through, mock stopped afterwards', async (t) => {
+    const script = `
+      const url = process.env.CLERK_MOCK_URL
+      console.log('child sees', url, process.env.CLERK_MOCK_PUBLISHABLE_KEY)
+      const res = await fetch(url + '/v1/client')
+      console.log('status', res.status)
+      process.exit(7)
+    `
+    // The command shares the CLI's stdout, so what it prints is only seen from outside: the built bin.
+    const run = bin(['--port', '0', '--json', '--', process.execPath, '--input-type=module', '-e', script])
+    // The command exits 0, and one that cannot start is 127: nothing to capture, so in-process.
+    const [zero, missing] = await Promise.all([
+      completes(['--port', '0', '--quiet', '--', process.execPath, '-e', 'process.exit(0)'], { NODE_OPTIONS: '' }),
+      completes(['--port', '0', '--quiet', '--', 'no-such-command-clerk-mock']),
+    ])
+    const info = JSON.parse(await run.firstLine) as Info
+    const { code } = await run.exit
+    t.equal(code, 7, "the command's exit code")
+    t.match(run.stdout(), `child sees ${info.url} ${info.publishable_key}\nstatus 200\n`)
+    t.ok(await refused(`${info.url}/v1/client`), 'the mock stopped with the command')
 
-  const plain = cli(['--port', '0', '--quiet', '--', process.execPath, '-e', `console.log('ready'); setInterval(() => {}, 1000)`])
-  t.equal(await plain.firstLine, 'ready')
-  plain.child.kill('SIGTERM')
-  t.same(await plain.exit, { code: 143, signal: null }, '128 + SIGTERM')
+    t.equal(zero.code, 0)
+    t.equal(missing.code, 127)
+    t.match(missing.stderr, /could not run 'no-such-command-clerk-mock'/)
+  })
+
+  t.test('-- command: a stop signal is passed to the command, then the mock stops', async (t) => {
+    // The command traps SIGTERM and exits 3 after cleaning up; one that does not is killed by it (143).
+    const trap = `process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(3) }); console.log('ready'); setInterval(() => {}, 1000)`
+    const run = bin(['--port', '0', '--quiet', '--', process.execPath, '-e', trap])
+    const plain = bin(['--port', '0', '--quiet', '--', process.execPath, '-e', `console.log('ready'); setInterval(() => {}, 1000)`])
+
+    t.equal(await run.firstLine, 'ready')
+    run.child.kill('SIGTERM')
+    t.same(await run.exit, { code: 3, signal: null })
+    t.match(run.stdout(), 'child got SIGTERM')
+
+    t.equal(await plain.firstLine, 'ready')
+    plain.child.kill('SIGTERM')
+    t.same(await plain.exit, { code: 143, signal: null }, '128 + SIGTERM')
+  })
 })

@@ -10,6 +10,10 @@ import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
 
 t.setTimeout(180_000)
 t.before(ensureBuilt)
+// The examples are separate processes that mostly wait on each other's I/O: run them side by side.
+// Only the in-process global-setup test changes process.env (CLERK_MOCK_URL, for a moment NODE_OPTIONS);
+// the others do not read CLERK_MOCK_URL or get it from the CLI wrapper, and set NODE_OPTIONS themselves.
+t.jobs = 5
 
 const ADA = 'user_1n5BS00ns3t21GWIXiPJ0KcSe02'
 
@@ -50,7 +54,10 @@ t.test('examples/playwright-global-setup: spawns the CLI, reads --json, tears do
   }
   const before = process.env.CLERK_MOCK_URL
   delete process.env.CLERK_MOCK_URL
-  const teardown = await globalSetup()
+  // The setup spawns the CLI with this process's environment: without tap's NODE_OPTIONS, as a user's.
+  const nodeOptions = process.env.NODE_OPTIONS
+  process.env.NODE_OPTIONS = ''
+  const teardown = await globalSetup().finally(() => (process.env.NODE_OPTIONS = nodeOptions))
   const url = process.env.CLERK_MOCK_URL!
   t.teardown(() => {
     if (before === undefined) delete process.env.CLERK_MOCK_URL
