@@ -8,12 +8,11 @@ import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
 import { parseClockSetting } from './core/time.js'
 import { FixtureError } from './fixtures/load.js'
-import { isLoopbackName } from './http/guard.js'
+import { isLoopbackName, isWildcardAddress } from './http/guard.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
 
 /** The port the CLI listens on unless told otherwise: fixed, so a dev setup can hard-code it. */
 export const DEFAULT_PORT = 4010
-const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
 
 export const USAGE = `Usage: clerk-fapi-mock [options] [-- command [args...]]
 
@@ -134,7 +133,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const bound = values.host ?? '127.0.0.1'
   if (!values.quiet) {
     const control = values['no-control'] ? 'off (--no-control)' : `${mock.url}/__mock`
-    const where = new URL(mock.url).hostname.replace(/^\[|\]$/g, '') === bound ? '' : ` (bound to ${bound}${WILDCARDS.has(bound) ? ': every network interface' : ''})`
+    const where = new URL(mock.url).hostname.replace(/^\[|\]$/g, '') === bound ? '' : ` (bound to ${bound}${isWildcardAddress(bound) ? ': every network interface' : ''})`
     io.stdout.write(`Clerk FAPI mock listening on ${mock.url}${where}\nPublishable key: ${mock.publishableKey}\nControl API: ${control}\n`)
   }
   if (!isLoopbackName(bound)) {

@@ -1,7 +1,6 @@
 /**
  * The public handle: create or start a mock, read its url and key, drive its clock and state, stop it.
  */
-import { isIPv4, isIPv6 } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
 import type { MockClock } from './core/clock.js'
 import type { FaultJson, FaultSpec } from './core/faults.js'
@@ -12,6 +11,7 @@ import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { buildApp, type App } from './http/app.js'
+import { isWildcardAddress } from './http/guard.js'
 
 export interface ClerkMockOptions {
   /** A fixture file path or a fixture object. Default: the shipped `fixtures/default.json`. */
@@ -181,9 +181,8 @@ export class ClerkMock {
  * listens, not an address to connect to: the URL names this machine's loopback of that family.
  */
 function urlHost(host: string): string {
-  if (isIPv4(host) && host.split('.').every((part) => Number(part) === 0)) return '127.0.0.1'
-  if (isIPv6(host) && host.split(':').every((part) => part === '' || /^0+$/.test(part))) return '::1'
-  return host
+  if (!isWildcardAddress(host)) return host
+  return host.includes(':') ? '::1' : '127.0.0.1'
 }
 
 /** `pk_test_` + base64(`host$`) without padding: what Clerk SDKs decode to find the Frontend API. */

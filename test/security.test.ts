@@ -18,7 +18,7 @@ type Call = ReturnType<typeof mockWith>['call']
 /** The whole state as a trusted caller (no Origin) reads it: what an attack must not change. */
 async function state(call: Call) {
   const res = await call('GET', '/__mock/state')
-  return { ...res.json, clients: res.json.clients, faults: (await call('GET', '/__mock/faults')).json }
+  return { ...res.json, faults: (await call('GET', '/__mock/faults')).json }
 }
 
 function refused(t: { equal: Function; match: Function; notOk: Function }, res: { status: number; json: any; headers: Record<string, unknown> }, status: number, code: string) {

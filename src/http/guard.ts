@@ -4,7 +4,7 @@
  * do: the `Host` must name this machine (DNS rebinding gets a 403), CORS answers only allowed
  * origins, and the control API refuses any browser request from elsewhere.
  */
-import { isIPv4 } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
 import type { FastifyRequest } from 'fastify'
 import { ClerkError } from '../core/errors.js'
 import { CONTROL_PREFIX } from '../core/faults.js'
@@ -37,7 +37,12 @@ function hostnameOf(host: string): string | null {
   }
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0'])
+/** `0.0.0.0`, `::` (any spelling): where a server listens on every interface, not an address to connect to. */
+export function isWildcardAddress(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, '')
+  if (isIPv4(name)) return name.split('.').every((part) => Number(part) === 0)
+  return isIPv6(name) && name.split(':').every((part) => part === '' || /^0+$/.test(part))
+}
 
 /** A few distinct Host and Origin values reach a mock (its URL, the app's page); each is judged once. */
 class Verdicts {
@@ -62,7 +67,7 @@ export class Guard {
 
   constructor(options: GuardOptions = {}) {
     const bound = options.boundHost?.toLowerCase().replace(/^\[|\]$/g, '')
-    this.#hosts = [...(options.allowedHosts ?? []).map((h) => h.toLowerCase()), ...(bound && !WILDCARDS.has(bound) ? [bound] : [])]
+    this.#hosts = [...(options.allowedHosts ?? []).map((h) => h.toLowerCase()), ...(bound && !isWildcardAddress(bound) ? [bound] : [])]
     this.#origins = new Set((options.allowedOrigins ?? []).map(normalOrigin))
   }
 

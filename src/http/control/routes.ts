@@ -153,7 +153,7 @@ function browserClient(request: FastifyRequest) {
 const WIRE_TO_SPEC = Object.fromEntries(Object.entries(FAULT_WIRE_NAMES).map(([spec, wire]) => [wire, spec]))
 const NUMERIC = new Set(['status', 'times', 'delay_ms', 'retry_after'])
 
-/** `POST /__mock/faults`'s snake_case body as the core's FaultSpec; form fields' digit strings become numbers. */
+/** `POST /__mock/faults`'s snake_case body as the core's FaultSpec; numbers sent as strings of digits become numbers. */
 function faultSpec(body: Record<string, unknown>): FaultSpec {
   const spec: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(body)) {
