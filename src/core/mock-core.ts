@@ -8,6 +8,8 @@
 import { MockClock, type ClockMove } from './clock.js'
 import { environmentJson, type EnvironmentJson } from './environment.js'
 import { errors } from './errors.js'
+import { HandshakeNonces } from './handshake.js'
+import { SignInTokens } from './sign-in-tokens.js'
 import { Faults, type FaultJson, type FaultSpec } from './faults.js'
 import { Journal, type JournalEntry } from './journal.js'
 import { assertAllowed, isSignedIn, type Settings } from './lifecycle.js'
@@ -43,6 +45,10 @@ export class MockCore implements JsonView {
   /** Requests that reached the Frontend API, oldest first (the HTTP layer records them). */
   readonly journal = new Journal()
   readonly faults = new Faults()
+  /** Handshake payloads waiting for the app's server to fetch them by nonce. */
+  readonly handshakes = new HandshakeNonces()
+  /** One-time sign-in tickets the Backend API issued. */
+  readonly signInTokens = new SignInTokens()
   /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
   readonly environment: EnvironmentJson
   readonly #clockStart: ClockStart
@@ -79,6 +85,8 @@ export class MockCore implements JsonView {
     this.#store = Store.fromSeed(this.#seed, this.clock, this.key)
     this.journal.clear()
     this.faults.clear()
+    this.handshakes.clear()
+    this.signInTokens.clear()
   }
 
   /** The `iss` of every token: the mock's origin, known once it listens (before that, `http://localhost`). */

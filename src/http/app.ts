@@ -21,6 +21,10 @@ import { sessionRoutes } from './fapi/sessions.js'
 import { environmentRoutes } from './fapi/environment.js'
 import { devBrowserRoutes } from './fapi/dev-browser.js'
 import { keyRoutes } from './fapi/keys.js'
+import { handshakeRoutes } from './fapi/handshake.js'
+import { signInRoutes } from './fapi/sign-ins.js'
+import { backendApiRoutes } from './bapi/routes.js'
+import { clerkScriptRoutes } from './scripts.js'
 
 export interface AppOptions extends GuardOptions {
   /** Anonymous requests (no cookie, no native token, no dev browser) are 401 `signed_out` instead of seeing every client. */
@@ -28,9 +32,14 @@ export interface AppOptions extends GuardOptions {
   logger: FastifyServerOptions['logger']
   /** Serve the control API under `/__mock`; default true. Off, `/__mock/…` is an unknown route (404). */
   controlApi?: boolean
+  /** The one Backend API secret key accepted; default: any `sk_test_…`/`sk_live_…`. */
+  secretKey?: string
 }
 
 const OVERRIDABLE = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Where the Backend API lives on the mock's port: `mock.apiUrl` is the origin plus this. */
+export const BAPI_PREFIX = '/bapi'
 
 /** How long a request may take to arrive, headers and body. */
 export const REQUEST_TIMEOUT_MS = 10_000
@@ -159,6 +168,8 @@ export function buildApp(core: MockCore, options: AppOptions): App {
   installIdentity(app)
   if (options.controlApi !== false) app.register(named(controlRoutes))
 
-  for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes]) app.register(named(routes))
+  for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes, handshakeRoutes, signInRoutes, clerkScriptRoutes]) app.register(named(routes))
+  // The Backend API under its own prefix (REFERENCE §13): FAPI and BAPI share paths such as /v1/jwks.
+  app.register(named(backendApiRoutes), { prefix: BAPI_PREFIX })
   return app
 }

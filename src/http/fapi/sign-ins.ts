@@ -1,0 +1,4 @@
+/** Stub: registered by app.ts, filled in by its face's work. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+export const signInRoutes: FastifyPluginAsyncTypebox = async () => {}
