@@ -48,7 +48,7 @@ export class MockCore implements JsonView {
   /** Handshake payloads waiting for the app's server to fetch them by nonce. */
   readonly handshakes = new HandshakeNonces()
   /** One-time sign-in tickets the Backend API issued. */
-  readonly signInTokens = new SignInTokens()
+  readonly signInTokens: SignInTokens
   /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
   readonly environment: EnvironmentJson
   readonly #clockStart: ClockStart
@@ -67,6 +67,7 @@ export class MockCore implements JsonView {
     this.#defaultAzp = options.defaultAzp ?? null
     this.environment = environmentJson(seed.environment)
     this.#store = Store.fromSeed(seed, this.clock, this.key)
+    this.signInTokens = new SignInTokens(this.clock)
   }
 
   get settings(): Settings {
