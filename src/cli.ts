@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { parseClockSetting } from './core/time.js'
 import { FixtureError } from './fixtures/load.js'
 import { isLoopbackName, isWildcardAddress } from './http/guard.js'
+import { checkCredentials, type TlsCredentials } from './http/tls.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
 
 /** The port the CLI listens on unless told otherwise: fixed, so a dev setup can hard-code it. */
@@ -16,7 +17,9 @@ export const DEFAULT_PORT = 4010
 
 export const USAGE = `Usage: clerk-fapi-mock [options] [-- command [args...]]
 
-A stateful mock of Clerk's Frontend API (clients and sessions) for tests.
+A stateful mock of Clerk's Frontend API (clients and sessions) and Backend API (under /bapi)
+for tests. One port answers http and https (a self-signed certificate for localhost, 127.0.0.1
+and ::1 unless --tls-cert is given; GET /__mock/certificate.pem serves it).
 
 Options:
   --port N            port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
@@ -29,19 +32,27 @@ Options:
                       every subdomain of test); loopback names always work
   --allowed-origin O  also answer CORS for the origin O, e.g. http://app.test:3000
                       (repeatable); loopback origins always work
+  --secret-key KEY    the one Backend API secret key accepted (sk_test_… or sk_live_…;
+                      default: any, and one is printed)
+  --tls-cert FILE     serve this PEM certificate over TLS (with --tls-key)
+  --tls-key FILE      the PEM private key of --tls-cert
   --no-control        do not serve the control API under /__mock
-  --json              print {"url","publishable_key","jwks_url"} as the first stdout line
+  --json              print {"url","https_url","publishable_key","api_url","secret_key",
+                      "jwks_url"} as the first stdout line
   --log-requests      print one line per request to stderr
   --quiet             print nothing but errors (and the --json line)
   -h, --help          show this help
   -v, --version       show the version
 
-With "-- command", runs the command with CLERK_MOCK_URL and CLERK_MOCK_PUBLISHABLE_KEY set,
-stops the mock when it ends and exits with its exit code.
+With "-- command", runs the command with these set, stops the mock when it ends and exits
+with its exit code: CLERK_MOCK_URL, CLERK_MOCK_HTTPS_URL, CLERK_MOCK_PUBLISHABLE_KEY, and the
+names Clerk's SDKs read: CLERK_PUBLISHABLE_KEY, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+VITE_CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_API_URL (the Backend API).
 
 Control API (unless --no-control): POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/state,
 POST /__mock/sessions, GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
-GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL.
+GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL,
+GET /__mock/certificate.pem.
 
 SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, its process group gets the
 signal first, and SIGKILL after a second signal or 10 s).
@@ -102,6 +113,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   for (const host of values['allowed-host'] ?? []) {
     if (!/^\.?[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(host)) return usageError(`--allowed-host takes a host name such as mock.test (or .test for its subdomains), got '${host}'`)
   }
+  if (values['secret-key'] !== undefined && !/^sk_(test|live)_\S+$/.test(values['secret-key'])) {
+    return usageError(`--secret-key takes a Clerk secret key such as sk_test_abc123, got '${values['secret-key']}'`)
+  }
+  let tls: TlsCredentials | undefined
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) return usageError('--tls-cert and --tls-key go together: give both files, or neither for a self-signed certificate')
+  if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+    try {
+      tls = checkCredentials({ cert: readPem(values['tls-cert'], '--tls-cert'), key: readPem(values['tls-key'], '--tls-key') })
+    } catch (e) {
+      return usageError(`--tls-cert ${values['tls-cert']} --tls-key ${values['tls-key']}: ${(e as Error).message}`)
+    }
+  }
   if (split !== -1 && command.length === 0) return usageError("'--' must be followed by a command to run")
 
   // Listen for stop signals before starting, so a signal during start-up is not the default (abrupt) exit.
@@ -116,6 +139,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       strictClients: values['strict-clients'],
       allowedHosts: values['allowed-host'],
       allowedOrigins: values['allowed-origin'],
+      secretKey: values['secret-key'],
+      tls,
       controlApi: !values['no-control'],
       logger: values['log-requests'] ? requestLogger(io) : false,
     })
@@ -128,13 +153,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (values.json) {
-    io.stdout.write(JSON.stringify({ url: mock.url, publishable_key: mock.publishableKey, jwks_url: `${mock.url}/.well-known/jwks.json` }) + '\n')
+    io.stdout.write(JSON.stringify({ url: mock.url, https_url: mock.httpsUrl, publishable_key: mock.publishableKey, api_url: mock.apiUrl, secret_key: mock.secretKey, jwks_url: `${mock.url}/.well-known/jwks.json` }) + '\n')
   }
   const bound = values.host ?? '127.0.0.1'
   if (!values.quiet) {
     const control = values['no-control'] ? 'off (--no-control)' : `${mock.url}/__mock`
     const where = new URL(mock.url).hostname.replace(/^\[|\]$/g, '') === bound ? '' : ` (bound to ${bound}${isWildcardAddress(bound) ? ': every network interface' : ''})`
-    io.stdout.write(`Clerk FAPI mock listening on ${mock.url}${where}\nPublishable key: ${mock.publishableKey}\nControl API: ${control}\n`)
+    io.stdout.write(
+      `Clerk FAPI mock listening on ${mock.url} and ${mock.httpsUrl}${where}\nPublishable key: ${mock.publishableKey}\n` +
+        `Backend API: ${mock.apiUrl}\nSecret key: ${mock.secretKey}\nControl API: ${control}\n`,
+    )
   }
   if (!isLoopbackName(bound)) {
     io.stderr.write(
@@ -148,9 +176,36 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await mock.stop()
     return 0
   }
-  const code = await run(command, { ...io.env, CLERK_MOCK_URL: mock.url, CLERK_MOCK_PUBLISHABLE_KEY: mock.publishableKey }, stop, io)
+  const code = await run(command, { ...io.env, ...commandEnv(mock) }, stop, io)
   await mock.stop()
   return code
+}
+
+/**
+ * What the wrapped command is given: the mock's own names, and the ones Clerk's SDKs read (the
+ * publishable key under each framework's name), so an app runs against the mock unchanged. They
+ * replace any the caller had: a wrapped app must not reach a real instance.
+ */
+function commandEnv(mock: ClerkMock): NodeJS.ProcessEnv {
+  return {
+    CLERK_MOCK_URL: mock.url,
+    CLERK_MOCK_HTTPS_URL: mock.httpsUrl,
+    CLERK_MOCK_PUBLISHABLE_KEY: mock.publishableKey,
+    CLERK_PUBLISHABLE_KEY: mock.publishableKey,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: mock.publishableKey,
+    VITE_CLERK_PUBLISHABLE_KEY: mock.publishableKey,
+    CLERK_SECRET_KEY: mock.secretKey,
+    CLERK_API_URL: mock.apiUrl,
+  }
+}
+
+/** A PEM file's text; an unreadable file is named with its flag. */
+function readPem(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new Error(`cannot read ${flag} ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+  }
 }
 
 function parse(args: string[]) {
@@ -166,6 +221,9 @@ function parse(args: string[]) {
       'strict-clients': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
       'allowed-origin': { type: 'string', multiple: true },
+      'secret-key': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
       'no-control': { type: 'boolean' },
       json: { type: 'boolean' },

@@ -2,6 +2,7 @@
  * The public handle: create or start a mock, read its url and key, drive its clock and state, stop it.
  */
 import type { FastifyServerOptions } from 'fastify'
+import { customAlphabet } from 'nanoid'
 import type { MockClock } from './core/clock.js'
 import type { FaultJson, FaultSpec } from './core/faults.js'
 import type { JournalEntry } from './core/journal.js'
@@ -10,8 +11,9 @@ import type { ClockSetting } from './core/time.js'
 import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
-import { buildApp, type App } from './http/app.js'
+import { BAPI_PREFIX, buildApp, type App } from './http/app.js'
 import { isWildcardAddress } from './http/guard.js'
+import { certificateNames, MockTls, type TlsCredentials } from './http/tls.js'
 
 export interface ClerkMockOptions {
   /** A fixture file path or a fixture object. Default: the shipped `fixtures/default.json`. */
@@ -42,6 +44,18 @@ export interface ClerkMockOptions {
   allowedHosts?: string[]
   /** Origins answered with CORS (and allowed as sign-in redirects) besides any loopback origin, e.g. `'http://app.test:3000'`. */
   allowedOrigins?: string[]
+  /**
+   * The one Backend API secret key accepted (`Authorization: Bearer …`), and `mock.secretKey`.
+   * Default: any `sk_test_…`/`sk_live_…` is accepted, and `mock.secretKey` is one made for this instance.
+   */
+  secretKey?: string
+  /**
+   * The certificate and private key (PEM strings) served over TLS on the mock's port. Default: a
+   * self-signed certificate for `localhost`, `127.0.0.1`, `::1`, the bound host and `allowedHosts`,
+   * made on first need. Checked here: a bad pair throws.
+   * @example { cert: readFileSync('localhost.pem', 'utf8'), key: readFileSync('localhost-key.pem', 'utf8') }
+   */
+  tls?: TlsCredentials
 }
 
 export interface CreatedSession {
@@ -56,6 +70,8 @@ export class ClerkMock {
   readonly #core: MockCore
   readonly #app: App
   readonly #options: ClerkMockOptions
+  readonly #tls: MockTls
+  readonly #secretKey: string
   #url: string | null = null
   #starting: Promise<unknown> | null = null
   #stopped: Promise<void> | null = null
@@ -64,6 +80,12 @@ export class ClerkMock {
     this.#options = options
     const seed = loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock)
     this.#core = new MockCore(seed, { clock: options.clock, signingKey: options.signingKey, defaultAzp: options.defaultAzp })
+    if (options.secretKey !== undefined && !SECRET_KEY.test(options.secretKey)) {
+      throw new Error(`The secretKey option must be a Clerk secret key (sk_test_… or sk_live_…), got ${JSON.stringify(String(options.secretKey).slice(0, 40))}.`)
+    }
+    this.#secretKey = options.secretKey ?? `sk_test_${secretKeyBody()}`
+    // Nothing is made here: a self-signed certificate waits for its first use.
+    this.#tls = new MockTls({ supplied: options.tls, names: certificateNames(options.host, options.allowedHosts) })
     this.#app = buildApp(this.#core, {
       strictClients: options.strictClients ?? false,
       logger: options.logger ?? false,
@@ -71,6 +93,8 @@ export class ClerkMock {
       allowedHosts: options.allowedHosts,
       allowedOrigins: options.allowedOrigins,
       boundHost: options.host ?? '127.0.0.1',
+      secretKey: options.secretKey,
+      tls: this.#tls,
     })
   }
 
@@ -88,7 +112,9 @@ export class ClerkMock {
     const port = typeof address === 'object' && address ? address.port : this.#options.port
     const reachable = urlHost(host)
     this.#url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`
-    this.#core.setIssuer(this.#url)
+    // What Clerk's SDKs derive from the publishable key, whatever scheme or Host a request used
+    // (REFERENCE §11): a token issued for another name would make @clerk/backend read the wrong cookies.
+    this.#core.setIssuer(`https://${new URL(this.#url).host}`)
     return this
   }
 
@@ -98,7 +124,37 @@ export class ClerkMock {
     return this.#url
   }
 
-  /** A `pk_test_` key encoding this mock's host, for clerk-js with `proxyUrl: mock.url`. */
+  /** `https://127.0.0.1:PORT`: the same port as `url`, over TLS (see `certificate`). Throws before `start()`. */
+  get httpsUrl(): string {
+    if (!this.#url) throw new Error('The Clerk mock is not listening yet: await mock.start() (or use startClerkMock()) before reading mock.httpsUrl.')
+    return this.#url.replace(/^http:/, 'https:')
+  }
+
+  /**
+   * The Backend API's base URL (`http://127.0.0.1:PORT/bapi`), for `@clerk/backend`'s `apiUrl` or
+   * `CLERK_API_URL`; call it with `secretKey`. Throws before `start()`.
+   * @example createClerkClient({ apiUrl: mock.apiUrl, secretKey: mock.secretKey })
+   */
+  get apiUrl(): string {
+    if (!this.#url) throw new Error('The Clerk mock is not listening yet: await mock.start() (or use startClerkMock()) before reading mock.apiUrl.')
+    return this.#url + BAPI_PREFIX
+  }
+
+  /** A secret key the Backend API accepts: the `secretKey` option, or one made for this instance. Known before `start()` (for `inject()`). */
+  get secretKey(): string {
+    return this.#secretKey
+  }
+
+  /**
+   * The certificate (PEM) served over TLS: the `tls` option's, or the self-signed one (made on the
+   * first read or the first TLS connection, whichever comes first). Trust it in a test with
+   * `https.request(url, { ca: mock.certificate })`, or write it to a file for `NODE_EXTRA_CA_CERTS`.
+   */
+  get certificate(): string {
+    return this.#tls.certificate
+  }
+
+  /** A `pk_test_` key encoding this mock's host: clerk-js reaches the mock over https with it alone, or over http with `proxyUrl: mock.url`. */
   get publishableKey(): string {
     return publishableKeyFor(new URL(this.url).host)
   }
@@ -175,6 +231,11 @@ export class ClerkMock {
     await this.stop()
   }
 }
+
+/** A Clerk secret key as the Backend API accepts it. */
+const SECRET_KEY = /^sk_(test|live)_\S+$/
+/** The random part of a generated `sk_test_` key: as long as Clerk's, letters and digits. */
+const secretKeyBody = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40)
 
 /**
  * The host to put in the mock's URL. A wildcard address (`0.0.0.0`, `::`) is where the server

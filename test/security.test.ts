@@ -130,7 +130,7 @@ t.test("token iss is the mock's own URL, whatever the Host says", async (t) => {
   t.teardown(() => mock.stop())
   const res = await fetch(`${mock.url}/v1/client/sessions/${SESS_A}/tokens`, { method: 'POST', headers: { host: 'app.localhost:9999' } })
   const { jwt } = (await res.json()) as { jwt: string }
-  t.equal(JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).iss, mock.url)
+  t.equal(JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).iss, mock.httpsUrl, 'https://<publishable key host>, not the Host sent')
 })
 
 t.test('regression: stop() while start() is pending leaves no server listening', async (t) => {

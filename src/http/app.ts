@@ -15,6 +15,7 @@ import { MAX_PARAM_LENGTH } from './schemas.js'
 import { Guard, isControlPath, type GuardOptions } from './guard.js'
 import { installIdentity } from './identity.js'
 import { installTraffic } from './traffic.js'
+import type { MockTls } from './tls.js'
 import { controlRoutes } from './control/routes.js'
 import { clientRoutes } from './fapi/client.js'
 import { sessionRoutes } from './fapi/sessions.js'
@@ -34,6 +35,8 @@ export interface AppOptions extends GuardOptions {
   controlApi?: boolean
   /** The one Backend API secret key accepted; default: any `sk_test_…`/`sk_live_…`. */
   secretKey?: string
+  /** TLS on the same port as HTTP (tls.ts); without it the app serves plain HTTP only. */
+  tls?: MockTls
 }
 
 const OVERRIDABLE = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
@@ -75,6 +78,7 @@ export function buildApp(core: MockCore, options: AppOptions): App {
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    serverFactory: options.tls?.serverFactory,
     // Fastify's default (0) lets a request whose headers or body never finish hold its connection
     // for good; a test's requests arrive in milliseconds. (Answers may take longer: a fault's delay.)
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -128,8 +128,14 @@ export function clearClientCookie(request: FastifyRequest, reply: FastifyReply):
 }
 
 // Max-Age, not Expires: the browser compares Expires with real time, and the mock clock may be years away.
+// Over TLS the app's page is usually another site (http://localhost:3000 calling https://127.0.0.1:PORT):
+// Chromium then sends and stores no SameSite=Lax cookie, and keeps a SameSite=None; Secure one only
+// partitioned under the page's site (CHIPS, REFERENCE §11). Clearing uses the same attributes, or the
+// browser would not match the cookie it holds.
 function clientCookieOptions(request: FastifyRequest, maxAge: number) {
-  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https', maxAge }
+  return request.protocol === 'https'
+    ? { path: '/', httpOnly: true, sameSite: 'none' as const, secure: true, partitioned: true, maxAge }
+    : { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: false, maxAge }
 }
 
 declare module 'fastify' {

@@ -68,7 +68,7 @@ t.test('getToken gives a JWT that @clerk/backend accepts three ways', async (t) 
   const claims = claimsOf(jwt)
   t.equal(claims.sub, ADA)
   t.equal(claims.sid, sessionId)
-  t.equal(claims.iss, mock.url)
+  t.equal(claims.iss, mock.httpsUrl, 'https://<publishable key host>')
   t.equal(claims.azp, 'http://localhost:3000', 'defaultAzp, since clerk-js in Node sends no Origin')
   t.equal(claims.v, 2)
 

@@ -123,6 +123,13 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { faults: core.faults.list() }
   })
 
+  // The certificate the mock serves over TLS, for a test that trusts it (NODE_EXTRA_CA_CERTS, a CA option).
+  app.get('/__mock/certificate.pem', async (request, reply) => {
+    const tls = app.mockOptions.tls
+    if (tls === undefined) throw transportErrors.routeNotFound(request.method, request.url.split('?')[0])
+    return reply.type('application/x-pem-file').send(tls.certificate)
+  })
+
   // One navigation signs a browser in: a session on its client (a new client if it has none), the
   // __client cookie set, then a redirect back to the app.
   // No HEAD twin: a HEAD must not sign anybody in (it is a 405).
