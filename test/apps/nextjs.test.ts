@@ -1,0 +1,138 @@
+/**
+ * examples/nextjs: a real Next 16.4 App Router app on @clerk/nextjs 7.9, configured only by its
+ * environment, built once (cached) and run with `next start -H localhost` against the mock, driven by
+ * headless Chromium. The flows of issue 10: a first visit signed out (the handshake round trip), the
+ * protected page sending a signed-out visitor to <SignIn/>, and more as the mock grows.
+ */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import t from 'tap'
+import { startClerkMock, type ClerkMock } from '../../src/index.js'
+import type { Fixture } from '../../src/fixtures/schema.js'
+import { launchChromium, skipBrowser } from '../helpers/browser.js'
+import { appEnvironment, BuildCache, EXAMPLES, freePort, installed, newContext, sourceFiles, startApp, timed } from './helpers.js'
+
+const APP = join(EXAMPLES, 'nextjs')
+const NEXT = join(APP, 'node_modules', 'next', 'dist', 'bin', 'next')
+const STAMP = join(APP, '.next', 'clerk-fapi-mock-build.json')
+// The publishable key names the mock's host:port and is inlined at build time, so the mock must come
+// back on the same port for a cached build to be usable. This one unless it is taken.
+const PREFERRED_PORT = 4011
+
+const ADA = 'user_ada000000000000000000000000'
+const GRACE = 'user_grace0000000000000000000000'
+// The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
+const fixture: Fixture = {
+  users: [
+    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
+    { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
+  ],
+  clients: [],
+}
+
+const skip = skipBrowser || (!installed('nextjs') && 'examples/nextjs has no node_modules: run `npm run test:apps`, which installs it')
+t.setTimeout(900_000)
+
+/** The previous build's port when it is free (its build stays usable), else 4011, else any free port. */
+async function startMock(): Promise<ClerkMock> {
+  const previous = BuildCache.previous(STAMP)?.port
+  const candidates = [...new Set([typeof previous === 'number' ? previous : PREFERRED_PORT, PREFERRED_PORT])]
+  for (const port of candidates) {
+    try {
+      return await startClerkMock({ fixtures: fixture, port })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    }
+  }
+  return startClerkMock({ fixtures: fixture, port: await freePort() })
+}
+
+/** What the build inlines: NEXT_PUBLIC_* (the key names the mock's port). The rest is read at run time. */
+function inlinedEnv(mock: ClerkMock): Record<string, string> {
+  return { NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: mock.publishableKey, NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/sign-in' }
+}
+
+/** `next build` unless the last build had the same sources, lock and inlined values. */
+function ensureBuilt(t: Tap.Test, mock: ClerkMock): void {
+  const inlined = inlinedEnv(mock)
+  // next-env.d.ts is written by the build; .next is the build.
+  const cache = new BuildCache(APP, STAMP, sourceFiles(APP, (rel) => rel === '.next' || rel === 'next-env.d.ts'), inlined)
+  if (cache.fresh) {
+    t.comment(`next build: cached (${cache.key.slice(0, 12)}, mock port ${new URL(mock.url).port})`)
+    return
+  }
+  cache.invalidate()
+  const start = performance.now()
+  const r = spawnSync(process.execPath, [NEXT, 'build'], { cwd: APP, env: appEnvironment(inlined), encoding: 'utf8' })
+  const seconds = ((performance.now() - start) / 1000).toFixed(1)
+  if (r.status !== 0) throw new Error(`next build failed (${r.status ?? r.signal}) after ${seconds} s:\n${r.stdout}\n${r.stderr}`)
+  cache.stamp({ port: Number(new URL(mock.url).port) })
+  t.comment(`next build: ${seconds} s (mock port ${new URL(mock.url).port})`)
+}
+
+/** The environment a user's deployment gives the app (`.env.example`), pointing at this mock. */
+function runtimeEnv(mock: ClerkMock, port: number): Record<string, string> {
+  const m = mock as ClerkMock & { apiUrl?: string; secretKey?: string }
+  return appEnvironment({
+    ...inlinedEnv(mock),
+    CLERK_SECRET_KEY: m.secretKey ?? 'sk_test_mock',
+    CLERK_API_URL: m.apiUrl ?? `${mock.url}/bapi`,
+    PORT: String(port),
+  })
+}
+
+/** The text of a data-testid element once it no longer says `loading`. */
+async function settled(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId)
+  await locator.filter({ hasNotText: 'loading' }).waitFor({ timeout: 30_000 })
+  return (await locator.textContent()) ?? ''
+}
+
+t.test('examples/nextjs', { skip }, async (t) => {
+  const mock = await startMock()
+  t.teardown(() => mock.stop())
+  ensureBuilt(t, mock)
+
+  const port = await freePort()
+  const started = await timed(() =>
+    startApp(t, { command: process.execPath, args: [NEXT, 'start', '-H', 'localhost', '-p', String(port)], cwd: APP, env: runtimeEnv(mock, port), ready: /Ready in/ }),
+  )
+  const app = started.value
+  t.comment(`next start: ${started.seconds} s`)
+  const base = `http://localhost:${port}`
+
+  const browser: Browser = await launchChromium()
+  t.teardown(() => browser.close())
+
+  t.beforeEach(() => mock.reset())
+
+  t.test('a first visit is signed out, through the handshake', async (t) => {
+    const page = await (await newContext(t, browser)).newPage()
+    // Every document navigation the browser made, to see the round trip to the mock and back.
+    const documents: string[] = []
+    page.on('request', (r) => {
+      if (r.isNavigationRequest()) documents.push(r.url())
+    })
+    const res = await page.goto(base + '/')
+    t.equal(res?.status(), 200, 'the page answers 200', { output: app.output() })
+    t.ok(
+      documents.some((u) => u.startsWith(`${mock.httpsUrl}/v1/client/handshake?`)),
+      'the browser went to the mock handshake',
+      { documents },
+    )
+    t.equal(new URL(page.url()).origin, base, 'and came back to the app')
+    t.equal(await settled(page, 'server-status'), 'server: signed out', 'the server rendered signed out')
+    t.equal(await settled(page, 'client-status'), 'client: signed out', 'clerk-js in the page is signed out')
+  })
+
+  t.test('the protected page sends a signed-out visitor to /sign-in, which renders <SignIn/>', async (t) => {
+    const page = await (await newContext(t, browser)).newPage()
+    await page.goto(base + '/protected')
+    const url = new URL(page.url())
+    t.equal(url.origin + url.pathname, base + '/sign-in', 'auth.protect() redirected to NEXT_PUBLIC_CLERK_SIGN_IN_URL')
+    t.equal(new URL(url.searchParams.get('redirect_url') ?? '', base).pathname, '/protected', 'naming the page to come back to')
+    await page.locator('.cl-signIn-root').waitFor({ timeout: 30_000 })
+    t.ok(await page.locator('input[name=identifier]').isVisible(), '<SignIn/> shows its identifier field')
+  })
+})
