@@ -14,7 +14,7 @@ import { createSecureContext, Server as TlsServer } from 'node:tls'
 import { createServer as createPolyglotServer } from '@httptoolkit/httpolyglot'
 import type { FastifyServerFactory } from 'fastify'
 import { MockClock } from '../core/clock.js'
-import { isLoopbackName, isWildcardAddress } from './guard.js'
+import { isWildcardAddress } from './guard.js'
 
 /** A certificate and its private key, both PEM: what the mock serves over TLS. */
 export interface TlsCredentials {
@@ -28,8 +28,8 @@ export interface TlsCredentials {
 const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1']
 
 /**
- * The names a self-signed certificate should cover: this machine's, the bound host when it names
- * something else, and the allowed hosts (`.example.test` as `*.example.test`; a wildcard one label
+ * The names a self-signed certificate should cover: this machine's, the bound host (the name in
+ * `mock.url`, unless it binds every interface), and the allowed hosts (`.example.test` as `*.example.test`; a wildcard one label
  * under a top-level name, such as `*.test`, is refused by Node and browsers alike, so it is left out).
  */
 export function certificateNames(boundHost = '127.0.0.1', allowedHosts: readonly string[] = []): string[] {
@@ -43,7 +43,7 @@ export function certificateNames(boundHost = '127.0.0.1', allowedHosts: readonly
     }
     names.add(name)
   }
-  if (!isLoopbackName(boundHost)) add(boundHost)
+  add(boundHost)
   for (const host of allowedHosts) add(host)
   return [...names]
 }
