@@ -14,11 +14,27 @@ import { Faults, type FaultJson, type FaultSpec } from './faults.js'
 import { Journal, type JournalEntry } from './journal.js'
 import { assertAllowed, isSignedIn, type Settings } from './lifecycle.js'
 import type { JwtTemplate, Seed } from './seed.js'
-import { clientJson, sessionJson, sessionsJson, userJson, type JsonView } from './serialize.js'
-import { Store, type Caller, type Client, type Session, type SessionResult, type StoreSnapshot, type User } from './store.js'
+import { randomBytes } from 'node:crypto'
+import { verifyPassword } from './passwords.js'
+import { bapiClientJson, bapiSessionJson, bapiUserJson, clientJson, sessionJson, sessionsJson, signInTokenJson, userJson, type JsonView } from './serialize.js'
+import type { SignInToken } from './sign-in-tokens.js'
+import {
+  Store,
+  type Caller,
+  type Client,
+  type NewUser,
+  type Session,
+  type SessionFilter,
+  type SessionResult,
+  type StoreSnapshot,
+  type User,
+  type UserFilter,
+  type UserOrderField,
+  type UserPatch,
+} from './store.js'
 import { parseClockSetting, type ClockSetting, type ClockStart } from './time.js'
 import { InstanceKey, sessionClaims, type ClientTokenCheck } from './tokens.js'
-import type { ClientJson, Jwks, SessionJson, SessionStatus, UserJson } from './wire.js'
+import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, Jwks, SessionJson, SessionStatus, SignInTokenJson, TestingTokenJson, UserJson } from './wire.js'
 
 export interface CoreOptions {
   /** The `clock` option; wins over the seed's `clock`. */
@@ -151,6 +167,27 @@ export class MockCore implements JsonView {
     return this.#store.userSessions(userId, signedInOnly)
   }
 
+  /** Any session the store holds, removed and revoked ones too (what the Backend API sees). */
+  anySession(id: string): SessionResult {
+    return this.#store.anySession(id)
+  }
+
+  /** Sessions matching a Backend API list query, newest first. */
+  findSessions(filter: SessionFilter): Session[] {
+    return this.#store.findSessions(filter)
+  }
+
+  /** Users matching a Backend API list query, in the order asked for. */
+  findUsers(filter: UserFilter, orderBy?: UserOrderField, descending?: boolean): User[] {
+    return this.#store.findUsers(filter, orderBy, descending)
+  }
+
+  /** Whether `password` is the user's (false for a user without one); for the Frontend API's password sign-in. */
+  checkPassword(userId: string, password: string): boolean {
+    const hash = this.#store.user(userId).passwordHash
+    return hash !== null && verifyPassword(password, hash)
+  }
+
   snapshot(): StoreSnapshot {
     return this.#store.snapshot()
   }
@@ -172,6 +209,24 @@ export class MockCore implements JsonView {
 
   userJson(user: User): UserJson {
     return userJson(user, this.#store.userLastActiveAt(user.id))
+  }
+
+  /** The Backend API's user: with `private_metadata`, which no Frontend API answer carries. */
+  bapiUserJson(user: User): BapiUserJson {
+    return bapiUserJson(user, this.#store.userLastActiveAt(user.id))
+  }
+
+  bapiSessionJson(session: Session): BapiSessionJson {
+    return bapiSessionJson(this, session)
+  }
+
+  bapiClientJson(client: Client): BapiClientJson {
+    return bapiClientJson(this, client)
+  }
+
+  /** A sign-in token as the Backend API shows it; its `url` is the Frontend API's ticket link. */
+  signInTokenJson(record: SignInToken): SignInTokenJson {
+    return signInTokenJson(record, `${this.#issuer}/v1/tickets/accept?ticket=${encodeURIComponent(record.token)}`)
   }
 
   /**
@@ -201,6 +256,82 @@ export class MockCore implements JsonView {
   createSession(userId: string, clientId?: string): SignedIn {
     const result = this.#store.createSession(userId, clientId)
     return { ...result, clientToken: this.#store.clientToken(result.client) }
+  }
+
+  // ---- users (the Backend API; sign-up later) ---------------------------------------------------------
+
+  createUser(input: NewUser): User {
+    return this.#store.createUser(input)
+  }
+
+  updateUser(id: string, patch: UserPatch): User {
+    return this.#store.updateUser(id, patch)
+  }
+
+  /**
+   * `PATCH /v1/users/{id}/metadata` (`merge`: deep merge, a `null` value deletes its key at any
+   * level) or `PUT` (`replace`: each field given replaces the stored one whole). Fields not given
+   * stay as they are.
+   */
+  updateUserMetadata(id: string, patch: MetadataPatch, mode: 'merge' | 'replace'): User {
+    const user = this.#store.user(id)
+    const next = (field: keyof MetadataPatch, current: Record<string, unknown>) => {
+      const given = patch[field]
+      if (given === undefined) return undefined
+      const value = mode === 'merge' ? deepMerge(current, given) : given
+      assertMetadataSize(field, value)
+      return value
+    }
+    const publicMetadata = next('public_metadata', user.publicMetadata)
+    const privateMetadata = next('private_metadata', user.privateMetadata)
+    const unsafeMetadata = next('unsafe_metadata', user.unsafeMetadata)
+    return this.#store.setMetadata(id, { publicMetadata, privateMetadata, unsafeMetadata })
+  }
+
+  /** The user and their sessions are gone (signed-in ones revoked first); their sign-in tokens no longer redeem. */
+  deleteUser(id: string): User {
+    const user = this.#store.deleteUser(id)
+    this.signInTokens.forgetUser(id)
+    return user
+  }
+
+  /** A one-time ticket for a known user (`expiresInSeconds`: default 30 days). */
+  createSignInToken(userId: string, expiresInSeconds?: number): SignInToken {
+    this.#store.user(userId)
+    return this.signInTokens.create(userId, expiresInSeconds)
+  }
+
+  /** Revokes a pending sign-in token; an accepted or revoked one cannot be. */
+  revokeSignInToken(id: string): SignInToken {
+    const record = this.signInTokens.get(id)
+    if (record === undefined) throw errors.notFound('sign in token', id)
+    if (record.status !== 'pending') throw errors.signInTokenCannotBeRevoked(record.status)
+    return this.signInTokens.revoke(id)!
+  }
+
+  /**
+   * A testing token as `@clerk/testing` fetches it: `<issued-at seconds>-<random>`, valid an hour
+   * on the mock clock. The Frontend API accepts `__clerk_testing_token` on every request and needs
+   * no token (the mock has no bot protection to bypass), so nothing is stored.
+   */
+  createTestingToken(): TestingTokenJson {
+    const issued = Math.floor(this.clock.now() / 1000)
+    return { object: 'testing_token', token: `${issued}-${randomBytes(24).toString('base64url')}`, expires_at: issued + 3600 }
+  }
+
+  /** The client a `__client` token names (`POST /v1/clients/verify`); a token this mock did not sign, or of a client now gone, is refused. */
+  verifyClientToken(token: string): Client {
+    const check = this.#store.checkClientToken(token)
+    if (check.kind === 'client') return this.#store.client(check.clientId)
+    if (check.kind === 'stale') throw errors.noClient()
+    throw errors.clientTokenInvalid()
+  }
+
+  /** The cookie directives a handshake left under a nonce, once. */
+  handshakePayload(nonce: string): string[] {
+    const directives = this.handshakes.take(nonce)
+    if (directives === undefined) throw errors.notFound('handshake payload', nonce)
+    return directives
   }
 
   touchSession(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
@@ -235,7 +366,10 @@ export class MockCore implements JsonView {
    * token becomes `last_active_token`. `organizationId`: undefined keeps the session's active
    * organization, '' or null selects the personal account.
    */
-  async mintSessionToken(result: SessionResult, opts: { azp?: string | null; template?: string; organizationId?: string | null } = {}): Promise<string> {
+  async mintSessionToken(
+    result: SessionResult,
+    opts: { azp?: string | null; template?: string; organizationId?: string | null; lifetimeMs?: number } = {},
+  ): Promise<string> {
     const { session } = result
     let template: JwtTemplate | undefined
     if (opts.template !== undefined) {
@@ -244,16 +378,17 @@ export class MockCore implements JsonView {
     }
     assertAllowed('tokens', this.status(session), session.id)
     if (opts.organizationId !== undefined) session.lastActiveOrganizationId = opts.organizationId || null
-    const claims = this.#claims(session, opts.azp ?? this.#defaultAzp, template)
+    const claims = this.#claims(session, opts.azp ?? this.#defaultAzp, template, opts.lifetimeMs)
     // Every mint is activity, recorded before the signature so a request that ends or removes the
     // session while it is being signed sees the state as if this request came first.
     this.#store.markActive(result)
     const jwt = await this.key.signJwtAsync(claims)
-    if (template === undefined) session.token = { jwt, iat: claims.iat as number, exp: claims.exp as number }
+    // A token with its own lifetime (the Backend API's expires_in_seconds) is not the session's default one.
+    if (template === undefined && opts.lifetimeMs === undefined) session.token = { jwt, iat: claims.iat as number, exp: claims.exp as number }
     return jwt
   }
 
-  #claims(session: Session, azp: string | null, template?: JwtTemplate): Record<string, unknown> {
+  #claims(session: Session, azp: string | null, template?: JwtTemplate, lifetimeMs?: number): Record<string, unknown> {
     return sessionClaims(this.clock, {
       issuer: this.#issuer,
       userId: session.userId,
@@ -262,7 +397,7 @@ export class MockCore implements JsonView {
       factorVerificationAge: this.factorVerificationAge(session),
       organizationId: session.lastActiveOrganizationId,
       azp,
-      lifetimeMs: template?.lifetime ?? this.#seed.settings.tokenLifetime,
+      lifetimeMs: lifetimeMs ?? template?.lifetime ?? this.#seed.settings.tokenLifetime,
       extraClaims: template?.claims,
     })
   }
@@ -320,4 +455,43 @@ export class MockCore implements JsonView {
   clearRequests(): void {
     this.journal.clear()
   }
+}
+
+/** The metadata fields of a user, as the Backend API names them. */
+export interface MetadataPatch {
+  public_metadata?: Record<string, unknown>
+  private_metadata?: Record<string, unknown>
+  unsafe_metadata?: Record<string, unknown>
+}
+
+/** Clerk's limit: each metadata field holds at most 8 KB of JSON. */
+export const METADATA_MAX_BYTES = 8 * 1024
+/** Deeper than any real metadata; past it a value is refused before anything recurses into it. */
+export const METADATA_MAX_DEPTH = 32
+
+/** Refuses metadata too big or too deep (with Clerk's code), checked without recursion. */
+export function assertMetadataSize(field: string, value: unknown): void {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }]
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= METADATA_MAX_DEPTH) throw errors.paramTooLarge(field, `${field} is nested more than ${METADATA_MAX_DEPTH} levels deep.`)
+    for (const child of Object.values(v)) stack.push({ v: child, depth: depth + 1 })
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(value))
+  if (bytes > METADATA_MAX_BYTES) throw errors.paramTooLarge(field, `${field} is ${bytes} bytes of JSON; Clerk allows at most ${METADATA_MAX_BYTES}.`)
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Clerk's metadata merge: objects merge key by key at every level, `null` deletes a key, anything else replaces. Never mutates its inputs. */
+export function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  if (depth >= METADATA_MAX_DEPTH) return patch
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key]
+    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = deepMerge(out[key] as Record<string, unknown>, value, depth + 1)
+    else out[key] = value
+  }
+  return out
 }

@@ -1,6 +1,7 @@
 /** Domain records → Clerk's JSON (the shapes of `wire.ts`). */
-import type { Client, Session, User } from './store.js'
-import type { ClientJson, SessionJson, SessionStatus, UserJson } from './wire.js'
+import type { SignInToken } from './sign-in-tokens.js'
+import { primaryEmail, type Client, type Session, type User } from './store.js'
+import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, SessionJson, SessionStatus, SignInTokenJson, UserJson } from './wire.js'
 
 /** What serialising needs to know beyond a record; the core answers it (see `MockCore`). */
 export interface JsonView {
@@ -24,28 +25,23 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
     last_name: user.lastName,
     image_url: user.imageUrl ?? DEFAULT_IMAGE,
     has_image: user.imageUrl !== null,
-    primary_email_address_id: user.emailAddressId,
+    primary_email_address_id: user.primaryEmailAddressId,
     primary_phone_number_id: null,
     primary_web3_wallet_id: null,
-    password_enabled: true,
+    password_enabled: user.passwordHash !== null,
     two_factor_enabled: false,
     totp_enabled: false,
     backup_code_enabled: false,
-    email_addresses:
-      user.emailAddress === null || user.emailAddressId === null
-        ? []
-        : [
-            {
-              id: user.emailAddressId,
-              object: 'email_address',
-              email_address: user.emailAddress,
-              reserved: false,
-              verification: { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null },
-              linked_to: [],
-              created_at: user.createdAt,
-              updated_at: user.updatedAt,
-            },
-          ],
+    email_addresses: user.emailAddresses.map((e) => ({
+      id: e.id,
+      object: 'email_address' as const,
+      email_address: e.emailAddress,
+      reserved: false,
+      verification: { object: 'verification_admin' as const, status: 'verified' as const, strategy: 'admin' as const, attempts: null, expire_at: null },
+      linked_to: [],
+      created_at: e.createdAt,
+      updated_at: e.updatedAt,
+    })),
     phone_numbers: [],
     web3_wallets: [],
     passkeys: [],
@@ -53,7 +49,7 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
     external_accounts: [],
     saml_accounts: [],
     enterprise_accounts: [],
-    password_last_updated_at: null,
+    password_last_updated_at: user.passwordUpdatedAt,
     public_metadata: user.publicMetadata,
     unsafe_metadata: user.unsafeMetadata,
     external_id: user.externalId,
@@ -93,7 +89,7 @@ export function sessionJson(view: JsonView, session: Session): SessionJson {
       last_name: user.lastName,
       image_url: user.imageUrl ?? DEFAULT_IMAGE,
       has_image: user.imageUrl !== null,
-      identifier: user.emailAddress ?? user.username ?? user.id,
+      identifier: primaryEmail(user) ?? user.username ?? user.id,
       user_id: user.id,
       username: user.username,
     },
@@ -124,4 +120,66 @@ export function clientJson(view: JsonView, client: Client, sessions: Session[] =
 
 export function sessionsJson(view: JsonView, sessions: Session[]): SessionJson[] {
   return sessions.map((s) => sessionJson(view, s))
+}
+
+// ---- the Backend API ------------------------------------------------------------------------------
+
+/** The Backend API's user: the Frontend API's, plus `private_metadata` (which the Frontend API never shows). */
+export function bapiUserJson(user: User, lastActiveAt: number | null = null): BapiUserJson {
+  return {
+    ...userJson(user, lastActiveAt),
+    private_metadata: user.privateMetadata,
+    locale: null,
+    bypass_client_trust: false,
+    deprovisioned: false,
+    create_organizations_limit: null,
+  }
+}
+
+export function bapiSessionJson(view: Pick<JsonView, 'status'>, session: Session): BapiSessionJson {
+  return {
+    object: 'session',
+    id: session.id,
+    user_id: session.userId,
+    client_id: session.clientId,
+    actor: session.actor,
+    status: view.status(session),
+    last_active_organization_id: session.lastActiveOrganizationId,
+    last_active_at: session.lastActiveAt,
+    expire_at: session.expireAt,
+    abandon_at: session.abandonAt,
+    updated_at: session.updatedAt,
+    created_at: session.createdAt,
+    tasks: session.tasks,
+  }
+}
+
+export function bapiClientJson(view: Pick<JsonView, 'status' | 'sessionsOf'>, client: Client): BapiClientJson {
+  const sessions = view.sessionsOf(client)
+  return {
+    object: 'client',
+    id: client.id,
+    session_ids: sessions.map((s) => s.id),
+    sessions: sessions.map((s) => bapiSessionJson(view, s)),
+    sign_in_id: null,
+    sign_up_id: null,
+    last_active_session_id: client.lastActiveSessionId,
+    last_authentication_strategy: null,
+    updated_at: client.updatedAt,
+    created_at: client.createdAt,
+  }
+}
+
+/** `url`: where a browser can redeem the ticket, or null when the mock has none to offer. */
+export function signInTokenJson(record: SignInToken, url: string | null): SignInTokenJson {
+  return {
+    object: 'sign_in_token',
+    id: record.id,
+    status: record.status,
+    user_id: record.userId,
+    token: record.token,
+    url,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  }
 }

@@ -8,22 +8,97 @@ import { errors } from './errors.js'
 import { newId } from './ids.js'
 import { assertAllowed, isOnClient, isSignedIn, markActive, newSessionTimes, statusAt, transition, type Settings } from './lifecycle.js'
 import type { Seed, SeedSession } from './seed.js'
+import { hashPassword } from './passwords.js'
 import { ClientTokens, type ClientTokenCheck, type InstanceKey } from './tokens.js'
 import type { SessionStatus } from './wire.js'
+
+/** One of a user's email addresses; every address the mock holds is verified. */
+export interface EmailAddress {
+  /** `idn_…` */
+  id: string
+  emailAddress: string
+  createdAt: number
+  updatedAt: number
+}
 
 export interface User {
   id: string
   firstName: string | null
   lastName: string | null
   username: string | null
-  emailAddress: string | null
-  emailAddressId: string | null
+  /** In the order they were added; the primary one is named by `primaryEmailAddressId`. */
+  emailAddresses: EmailAddress[]
+  primaryEmailAddressId: string | null
   imageUrl: string | null
   publicMetadata: Record<string, unknown>
+  /** Backend API only: never in a Frontend API answer. */
+  privateMetadata: Record<string, unknown>
   unsafeMetadata: Record<string, unknown>
   externalId: string | null
+  /** `hashPassword()`'s output (scrypt), or null for a user without a password; never served. */
+  passwordHash: string | null
+  passwordUpdatedAt: number | null
   createdAt: number
   updatedAt: number
+}
+
+/** What creating a user takes (the Backend API's `POST /v1/users`, in camelCase). */
+export interface NewUser {
+  emailAddresses?: string[]
+  firstName?: string | null
+  lastName?: string | null
+  username?: string | null
+  externalId?: string | null
+  password?: string | null
+  imageUrl?: string | null
+  publicMetadata?: Record<string, unknown>
+  privateMetadata?: Record<string, unknown>
+  unsafeMetadata?: Record<string, unknown>
+  createdAt?: number
+}
+
+/** What updating a user may change; `undefined` leaves a field alone, `null` clears it. */
+export interface UserPatch {
+  firstName?: string | null
+  lastName?: string | null
+  username?: string | null
+  externalId?: string | null
+  primaryEmailAddressId?: string | null
+  password?: string | null
+  createdAt?: number
+}
+
+/** A user list query (the Backend API's `GET /v1/users` and `/v1/users/count`). Lists are OR'ed within a field and AND'ed across fields. */
+export interface UserFilter {
+  emailAddresses?: string[]
+  usernames?: string[]
+  /** Ids to include; a `-` prefix excludes, `+` (or none) includes. */
+  userIds?: string[]
+  externalIds?: string[]
+  /** Users have no phone numbers or web3 wallets in this mock: such a filter matches nobody. */
+  phoneNumbers?: string[]
+  web3Wallets?: string[]
+  /** No user is ever banned here: `true` matches nobody, `false` everybody. */
+  banned?: boolean
+  /** Case-insensitive substring of an email address, username, user id, first or last name. */
+  query?: string
+  emailAddressQuery?: string
+  usernameQuery?: string
+  nameQuery?: string
+  createdAtBefore?: number
+  createdAtAfter?: number
+  lastActiveAtBefore?: number
+  lastActiveAtAfter?: number
+}
+
+export const USER_ORDER_FIELDS = ['created_at', 'updated_at', 'email_address', 'first_name', 'last_name', 'username', 'last_active_at', 'last_sign_in_at'] as const
+export type UserOrderField = (typeof USER_ORDER_FIELDS)[number]
+
+/** A Backend API session list query: every session the store still holds, whatever its status. */
+export interface SessionFilter {
+  userId?: string
+  clientId?: string
+  status?: SessionStatus
 }
 
 /** A session JWT as stored for `last_active_token`, with the times that decide when it is stale. */
@@ -88,6 +163,19 @@ export interface StoreSnapshot {
 /** Dev browsers registered and never bound that are kept; older ones are forgotten (their page registers a new one on its next 401). */
 export const MAX_UNBOUND_DEV_BROWSERS = 10_000
 
+/** The user's primary email address, or null. */
+export function primaryEmail(user: User): string | null {
+  return user.emailAddresses.find((e) => e.id === user.primaryEmailAddressId)?.emailAddress ?? null
+}
+
+/** Clerk's `+id`/`-id` lists: excluded when a `-` entry names the value; else included when no `+`/bare entry exists or one names it. */
+function signedListMatch(list: string[], value: string | null): boolean {
+  const include = list.filter((x) => !x.startsWith('-')).map((x) => x.replace(/^\+/, ''))
+  const exclude = list.filter((x) => x.startsWith('-')).map((x) => x.slice(1))
+  if (value !== null && exclude.includes(value)) return false
+  return include.length === 0 || (value !== null && include.includes(value))
+}
+
 export class Store {
   readonly #users = new Map<string, User>()
   readonly #clients = new Map<string, Client>()
@@ -116,7 +204,7 @@ export class Store {
   /** A store holding what the seed describes; each seeded client's last active session is its most recently active signed-in one. */
   static fromSeed(seed: Seed, clock: TimeSource, key: InstanceKey): Store {
     const store = new Store(clock, seed.settings, key)
-    for (const user of seed.users) store.addUser({ ...user })
+    for (const user of seed.users) store.addUser({ ...user, emailAddresses: user.emailAddresses.map((e) => ({ ...e })) })
     for (const client of seed.clients) store.createClient(client.id, client.createdAt)
     for (const session of seed.sessions) store.#insert({ ...session })
     for (const client of store.#clients.values()) {
@@ -190,6 +278,186 @@ export class Store {
     if (this.#users.has(user.id)) throw new Error(`a user with id ${user.id} already exists`)
     this.#users.set(user.id, user)
     return user
+  }
+
+  /**
+   * A new user (the Backend API's `POST /v1/users`): email addresses, username and external id are
+   * unique across the instance (case-insensitively for the first two, as Clerk compares them); the
+   * first address is the primary one; a password is kept only as its hash.
+   */
+  createUser(input: NewUser): User {
+    const emails = input.emailAddresses ?? []
+    const seen = new Set<string>()
+    for (const email of emails) {
+      if (seen.has(email.toLowerCase())) throw errors.identifierExists('email_address', email)
+      seen.add(email.toLowerCase())
+    }
+    this.#assertUnique(null, emails, input.username ?? null, input.externalId ?? null)
+    const now = this.clock.now()
+    const emailAddresses = emails.map((emailAddress) => ({ id: newId('idn', this.clock), emailAddress, createdAt: now, updatedAt: now }))
+    const hasPassword = typeof input.password === 'string'
+    return this.addUser({
+      id: newId('user', this.clock),
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      username: input.username || null,
+      emailAddresses,
+      primaryEmailAddressId: emailAddresses[0]?.id ?? null,
+      imageUrl: input.imageUrl ?? null,
+      publicMetadata: input.publicMetadata ?? {},
+      privateMetadata: input.privateMetadata ?? {},
+      unsafeMetadata: input.unsafeMetadata ?? {},
+      externalId: input.externalId ?? null,
+      passwordHash: hasPassword ? hashPassword(input.password as string) : null,
+      passwordUpdatedAt: hasPassword ? now : null,
+      createdAt: input.createdAt ?? now,
+      updatedAt: now,
+    })
+  }
+
+  /** Changes a user's profile; identifiers stay unique, and a primary address must be one of the user's own. */
+  updateUser(id: string, patch: UserPatch): User {
+    const user = this.user(id)
+    const username = patch.username === undefined ? undefined : patch.username || null
+    this.#assertUnique(user.id, [], username ?? null, patch.externalId ?? null)
+    if (patch.primaryEmailAddressId != null && !user.emailAddresses.some((e) => e.id === patch.primaryEmailAddressId)) {
+      throw errors.paramFormatInvalid('primary_email_address_id', `${patch.primaryEmailAddressId} is not an email address of user ${user.id}.`)
+    }
+    const now = this.clock.now()
+    if (patch.firstName !== undefined) user.firstName = patch.firstName
+    if (patch.lastName !== undefined) user.lastName = patch.lastName
+    if (username !== undefined) user.username = username
+    if (patch.externalId !== undefined) user.externalId = patch.externalId
+    if (patch.primaryEmailAddressId !== undefined && patch.primaryEmailAddressId !== null) user.primaryEmailAddressId = patch.primaryEmailAddressId
+    if (typeof patch.password === 'string') {
+      user.passwordHash = hashPassword(patch.password)
+      user.passwordUpdatedAt = now
+    }
+    if (patch.createdAt !== undefined) user.createdAt = patch.createdAt
+    user.updatedAt = now
+    return user
+  }
+
+  /** Records a metadata change made by the caller (merged or replaced already); bumps `updated_at`. */
+  setMetadata(id: string, metadata: Partial<Pick<User, 'publicMetadata' | 'privateMetadata' | 'unsafeMetadata'>>): User {
+    const user = this.user(id)
+    if (metadata.publicMetadata !== undefined) user.publicMetadata = metadata.publicMetadata
+    if (metadata.privateMetadata !== undefined) user.privateMetadata = metadata.privateMetadata
+    if (metadata.unsafeMetadata !== undefined) user.unsafeMetadata = metadata.unsafeMetadata
+    user.updatedAt = this.clock.now()
+    return user
+  }
+
+  /**
+   * Deletes a user: each of their sessions still on a client is revoked first (so each client
+   * forgets it as its last active session), then the user and every session of theirs leave the
+   * store, since nothing can reach a session of a user who no longer exists.
+   */
+  deleteUser(id: string): User {
+    const user = this.user(id)
+    const now = this.clock.now()
+    const mine = this.#byUser.get(id) ?? new Set<Session>()
+    const touched = new Set<string>()
+    for (const session of mine) {
+      if (isOnClient(session)) transition(session, this.#clients.get(session.clientId)!, 'revoked', now)
+      this.#sessions.delete(session.id)
+      touched.add(session.clientId)
+    }
+    for (const clientId of touched) this.#byClient.set(clientId, this.#byClient.get(clientId)!.filter((s) => s.userId !== id))
+    this.#byUser.delete(id)
+    this.#lastActive.delete(id)
+    this.#users.delete(id)
+    return user
+  }
+
+  #assertUnique(self: string | null, emails: string[], username: string | null, externalId: string | null): void {
+    const wanted = new Set(emails.map((e) => e.toLowerCase()))
+    const name = username?.toLowerCase()
+    for (const other of this.#users.values()) {
+      if (other.id === self) continue
+      const clash = other.emailAddresses.find((e) => wanted.has(e.emailAddress.toLowerCase()))
+      if (clash) throw errors.identifierExists('email_address', clash.emailAddress)
+      if (name !== undefined && other.username?.toLowerCase() === name) throw errors.identifierExists('username', username!)
+      if (externalId !== null && other.externalId === externalId) throw errors.identifierExists('external_id', externalId)
+    }
+  }
+
+  /** The users a filter selects, in the order asked for (`-` prefix: descending); ties by id. */
+  findUsers(filter: UserFilter, orderBy: UserOrderField = 'created_at', descending = true): User[] {
+    const out = [...this.#users.values()].filter((u) => this.#matches(u, filter))
+    const key = (u: User): string | number | null => {
+      switch (orderBy) {
+        case 'created_at':
+          return u.createdAt
+        case 'updated_at':
+          return u.updatedAt
+        case 'email_address':
+          return primaryEmail(u)?.toLowerCase() ?? null
+        case 'first_name':
+          return u.firstName?.toLowerCase() ?? null
+        case 'last_name':
+          return u.lastName?.toLowerCase() ?? null
+        case 'username':
+          return u.username?.toLowerCase() ?? null
+        case 'last_active_at':
+        case 'last_sign_in_at':
+          return this.userLastActiveAt(u.id)
+      }
+    }
+    const keyed = out.map((u) => ({ u, k: key(u) }))
+    keyed.sort((a, b) => {
+      // Users without the value come last whichever the direction, as Postgres' NULLS LAST would put them.
+      if (a.k === null || b.k === null) return a.k === b.k ? (a.u.id < b.u.id ? -1 : 1) : a.k === null ? 1 : -1
+      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.u.id < b.u.id ? -1 : 1
+      return descending ? -c : c
+    })
+    return keyed.map((x) => x.u)
+  }
+
+  #matches(u: User, f: UserFilter): boolean {
+    const lower = (s: string | null | undefined) => (s ?? '').toLowerCase()
+    const emails = u.emailAddresses.map((e) => e.emailAddress.toLowerCase())
+    if (f.emailAddresses && !f.emailAddresses.some((e) => emails.includes(e.toLowerCase()))) return false
+    if (f.usernames && !f.usernames.some((n) => u.username !== null && lower(n) === u.username.toLowerCase())) return false
+    if (f.phoneNumbers || f.web3Wallets || f.banned === true) return false
+    if (f.userIds && !signedListMatch(f.userIds, u.id)) return false
+    if (f.externalIds && !signedListMatch(f.externalIds, u.externalId)) return false
+    const contains = (hay: (string | null)[], needle: string) => hay.some((h) => h !== null && h.toLowerCase().includes(needle.toLowerCase()))
+    if (f.query !== undefined && !contains([...emails, u.username, u.id, u.firstName, u.lastName], f.query)) return false
+    if (f.emailAddressQuery !== undefined && !contains(emails, f.emailAddressQuery)) return false
+    if (f.usernameQuery !== undefined && !contains([u.username], f.usernameQuery)) return false
+    if (f.nameQuery !== undefined && !contains([u.firstName, u.lastName, [u.firstName, u.lastName].filter(Boolean).join(' ')], f.nameQuery)) return false
+    if (f.createdAtBefore !== undefined && !(u.createdAt < f.createdAtBefore)) return false
+    if (f.createdAtAfter !== undefined && !(u.createdAt > f.createdAtAfter)) return false
+    if (f.lastActiveAtBefore !== undefined || f.lastActiveAtAfter !== undefined) {
+      const at = this.userLastActiveAt(u.id)
+      if (at === null) return false
+      if (f.lastActiveAtBefore !== undefined && !(at < f.lastActiveAtBefore)) return false
+      if (f.lastActiveAtAfter !== undefined && !(at > f.lastActiveAtAfter)) return false
+    }
+    return true
+  }
+
+  /** Any session the store still holds, removed and revoked ones too (the Backend API sees them all). */
+  anySession(id: string): SessionResult {
+    const session = this.#sessions.get(id)
+    if (!session) throw errors.notFound('session', id)
+    return { session, client: this.#clients.get(session.clientId)! }
+  }
+
+  /** Sessions the store still holds that match, newest first (ties: the later created first). */
+  findSessions(filter: SessionFilter): Session[] {
+    let pool: Iterable<Session>
+    if (filter.userId !== undefined) pool = this.#byUser.get(filter.userId) ?? []
+    else if (filter.clientId !== undefined) pool = this.#byClient.get(filter.clientId) ?? []
+    else pool = this.#sessions.values()
+    const out: Session[] = []
+    for (const s of pool) {
+      if (filter.clientId !== undefined && s.clientId !== filter.clientId) continue
+      if (filter.status !== undefined && this.status(s) !== filter.status) continue
+      out.push(s)
+    }
+    return out.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq)
   }
 
   /** Signs a user in on a client (a new client when none is named): a fresh `active` session, the client's last active one. */

@@ -73,7 +73,7 @@ export const UserJson = Type.Object(
     external_accounts: Empty,
     saml_accounts: Empty,
     enterprise_accounts: Empty,
-    password_last_updated_at: Type.Null(),
+    password_last_updated_at: Nullable(Ms),
     public_metadata: Metadata,
     unsafe_metadata: Metadata,
     external_id: Nullable(Type.String()),
@@ -144,6 +144,81 @@ export const ClientJson = Type.Object(
   },
 )
 export type ClientJson = Static<typeof ClientJson>
+
+// ---- the Backend API's shapes (bapi_2026-05-12.yml); every one forbids properties it does not list ----
+
+/** The Backend API's user: the Frontend API's fields plus what only a backend may read. */
+export const BapiUserJson = Type.Object({
+  ...UserJson.properties,
+  private_metadata: Metadata,
+  locale: Type.Null(),
+  bypass_client_trust: Type.Boolean(),
+  deprovisioned: Type.Boolean(),
+  create_organizations_limit: Type.Null(),
+})
+export type BapiUserJson = Static<typeof BapiUserJson>
+
+/** The Backend API's session: no embedded user, token or public user data (the spec forbids them). */
+export const BapiSessionJson = Type.Object({
+  object: Type.Literal('session'),
+  id: Type.String(),
+  user_id: Type.String(),
+  client_id: Type.String(),
+  actor: Nullable(Metadata),
+  status: SessionStatus,
+  last_active_organization_id: Nullable(Type.String()),
+  last_active_at: Ms,
+  expire_at: Ms,
+  abandon_at: Ms,
+  updated_at: Ms,
+  created_at: Ms,
+  tasks: Nullable(Type.Array(Type.Object({ key: Type.String() }))),
+})
+export type BapiSessionJson = Static<typeof BapiSessionJson>
+
+export const BapiClientJson = Type.Object({
+  object: Type.Literal('client'),
+  id: Type.String(),
+  session_ids: Type.Array(Type.String()),
+  sessions: Type.Array(BapiSessionJson),
+  sign_in_id: Nullable(Type.String()),
+  sign_up_id: Nullable(Type.String()),
+  last_active_session_id: Nullable(Type.String()),
+  last_authentication_strategy: Nullable(Type.String()),
+  updated_at: Ms,
+  created_at: Ms,
+})
+export type BapiClientJson = Static<typeof BapiClientJson>
+
+export const SignInTokenJson = Type.Object({
+  object: Type.Literal('sign_in_token'),
+  id: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('revoked')]),
+  user_id: Type.String(),
+  token: Type.String(),
+  url: Nullable(Type.String()),
+  created_at: Ms,
+  updated_at: Ms,
+})
+export type SignInTokenJson = Static<typeof SignInTokenJson>
+
+export const TestingTokenJson = Type.Object({
+  object: Type.Literal('testing_token'),
+  token: Type.String(),
+  expires_at: Type.Integer({ description: 'epoch seconds' }),
+})
+export type TestingTokenJson = Static<typeof TestingTokenJson>
+
+export const DeletedObjectJson = Type.Object({ object: Type.String(), id: Type.String(), deleted: Type.Literal(true) })
+export type DeletedObjectJson = Static<typeof DeletedObjectJson>
+
+export const TotalCountJson = Type.Object({ object: Type.Literal('total_count'), total_count: Type.Integer() })
+
+/** `GET /v1/sessions?paginated=true`: one page and the count of every match. */
+export const PaginatedSessionsJson = Type.Object({ data: Type.Array(BapiSessionJson), total_count: Type.Integer() })
+
+/** `GET /v1/clients/handshake_payload`: the handshake's Set-Cookie strings. */
+export const HandshakePayloadJson = Type.Object({ directives: Type.Array(Type.String()) })
 
 /** `{ response, client }`: how Clerk answers client and session requests. */
 export const Envelope = <T extends TSchema>(response: T) =>

@@ -124,8 +124,8 @@ export function toClerkError(error: unknown, request: FastifyRequest): ClerkErro
   if (error instanceof ClerkError) return error
   // Only the control API takes times (the clock, fixture times never arrive over HTTP).
   if (error instanceof TimeInputError) return errors.controlInputInvalid(error.message, error.param)
-  const e = error as FastifyError & { validation?: ValidationIssue[] }
-  if (e.validation && e.validation.length > 0) return fromValidation(e.validation[0], request)
+  const e = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
+  if (e.validation && e.validation.length > 0) return fromValidation(e.validation[0], request, e.validationContext)
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -144,13 +144,14 @@ export function toClerkError(error: unknown, request: FastifyRequest): ClerkErro
   return errors.internal()
 }
 
-function fromValidation(issue: ValidationIssue, request: FastifyRequest): ClerkError {
+function fromValidation(issue: ValidationIssue, request: FastifyRequest, context = 'body'): ClerkError {
   const param = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
   if (issue.keyword === 'additionalProperties') return transportErrors.paramUnknown(String(issue.params.additionalProperty))
   if (issue.keyword === 'required') return transportErrors.paramMissing(String(issue.params.missingProperty))
   if (param === '') return transportErrors.bodyInvalid(`expected an object of form parameters, ${issue.message ?? 'got something else'}`)
-  const body = (request.body ?? {}) as Record<string, unknown>
-  const value = body[param]
+  // The value is echoed from where it came: a query parameter, a path parameter or the body.
+  const source = context === 'querystring' ? request.query : context === 'params' ? request.params : request.body
+  const value = ((source ?? {}) as Record<string, unknown>)[param.split('.')[0]]
   if (issue.keyword === 'enum' || issue.keyword === 'const' || issue.keyword === 'anyOf') {
     return transportErrors.paramInvalid(param, JSON.stringify(value))
   }
