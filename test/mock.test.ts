@@ -27,6 +27,36 @@ t.test('url and publishableKey are loud before start; start binds 127.0.0.1 on a
   await t.rejects(mock.start(), /has been stopped/)
 })
 
+t.test('httpsUrl, apiUrl, secretKey, certificate: loud before start where they need the port', async (t) => {
+  const mock = createClerkMock({ fixtures: twoClients() })
+  t.throws(() => mock.httpsUrl, /not listening yet: await mock\.start\(\) .*mock\.httpsUrl/)
+  t.throws(() => mock.apiUrl, /not listening yet: await mock\.start\(\) .*mock\.apiUrl/)
+  // No port in them, and inject() callers need them: known at once.
+  t.match(mock.secretKey, /^sk_test_[0-9A-Za-z]{40}$/)
+  t.match(mock.certificate, /^-----BEGIN CERTIFICATE-----\n/)
+  await mock.start()
+  t.teardown(() => mock.stop())
+  t.equal(mock.httpsUrl, mock.url.replace(/^http:/, 'https:'))
+  t.match(mock.httpsUrl, /^https:\/\/127\.0\.0\.1:\d+$/)
+  t.equal(mock.apiUrl, `${mock.url}/bapi`)
+  t.not(createClerkMock({ fixtures: twoClients() }).secretKey, mock.secretKey, 'a key per instance')
+})
+
+t.test('secretKey: the option is the one key the Backend API takes; without it any sk_test_/sk_live_ is', async (t) => {
+  const bapi = (mock: ReturnType<typeof createClerkMock>, key: string) =>
+    mock.inject({ method: 'GET', url: `/bapi/v1/users/${ADA}`, headers: { authorization: `Bearer ${key}` } }).then((r) => r.statusCode)
+  const fixed = createClerkMock({ fixtures: twoClients(), secretKey: 'sk_test_mine' })
+  t.equal(fixed.secretKey, 'sk_test_mine')
+  t.not(await bapi(fixed, 'sk_test_mine'), 401)
+  t.equal(await bapi(fixed, 'sk_test_other'), 401, 'only that key')
+  const open = createClerkMock({ fixtures: twoClients() })
+  t.not(await bapi(open, open.secretKey), 401)
+  t.not(await bapi(open, 'sk_live_whatever'), 401, 'any well-formed key without the option')
+  for (const bad of ['pk_test_abc', 'sk_test_', '', 'sk_test_has space'] as const) {
+    t.throws(() => createClerkMock({ secretKey: bad }), /The secretKey option must be a Clerk secret key \(sk_test_… or sk_live_…\)/, JSON.stringify(bad))
+  }
+})
+
 t.test('await using stops the mock', async (t) => {
   let url = ''
   {
