@@ -99,7 +99,8 @@ export async function signIn(page: PageLike, options: SignInOptions): Promise<Pa
   if (!outcome.ok) {
     const who = 'emailAddress' in user ? `${user.emailAddress} (${userId})` : userId
     const hint = outcome.code === 'session_exists' ? ' The page is already signed in and the instance is in single-session mode: call signOut(page) first.' : ''
-    throw new Error(`signIn(): clerk-js in the page at ${page.url()} could not sign ${who} in: ${outcome.detail}.${hint}`)
+    const detail = /[.!?]$/.test(outcome.detail) ? outcome.detail : `${outcome.detail}.`
+    throw new Error(`signIn(): clerk-js in the page at ${page.url()} could not sign ${who} in: ${detail}${hint}`)
   }
 
   const signedIn = await poll(page, isSignedInAs, { userId, sessionId: outcome.sessionId }, deadline)
