@@ -2,13 +2,17 @@
  * examples/nextjs: a real Next 16.4 App Router app on @clerk/nextjs 7.9, configured only by its
  * environment, built once (cached) and run with `next start -H localhost` against the mock, driven by
  * headless Chromium. The flows of issue 10: a first visit signed out (the handshake round trip), the
- * protected page sending a signed-out visitor to <SignIn/>, and more as the mock grows.
+ * protected page sending a signed-out visitor to <SignIn/>, signing in through the package's
+ * Playwright helper onto the protected page, and three ways out: the mock clock past the session's
+ * expire_at, a Backend API revoke, and signing out.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
+import { createClerkClient } from '@clerk/backend'
 import { startClerkMock, type ClerkMock } from '../../src/index.js'
+import { signIn, signOut } from '../../src/playwright.js'
 import type { Fixture } from '../../src/fixtures/schema.js'
 import { launchChromium, skipBrowser } from '../helpers/browser.js'
 import { appEnvironment, BuildCache, EXAMPLES, freePort, installed, newContext, sourceFiles, startApp, timed } from './helpers.js'
@@ -73,11 +77,10 @@ function ensureBuilt(t: Tap.Test, mock: ClerkMock): void {
 
 /** The environment a user's deployment gives the app (`.env.example`), pointing at this mock. */
 function runtimeEnv(mock: ClerkMock, port: number): Record<string, string> {
-  const m = mock as ClerkMock & { apiUrl?: string; secretKey?: string }
   return appEnvironment({
     ...inlinedEnv(mock),
-    CLERK_SECRET_KEY: m.secretKey ?? 'sk_test_mock',
-    CLERK_API_URL: m.apiUrl ?? `${mock.url}/bapi`,
+    CLERK_SECRET_KEY: mock.secretKey,
+    CLERK_API_URL: mock.apiUrl,
     PORT: String(port),
   })
 }
@@ -105,6 +108,8 @@ t.test('examples/nextjs', { skip }, async (t) => {
   const browser: Browser = await launchChromium()
   t.teardown(() => browser.close())
 
+  // The app's own view of the Backend API, as a test suite would use it next to the app.
+  const clerk = createClerkClient({ apiUrl: mock.apiUrl, secretKey: mock.secretKey })
   t.beforeEach(() => mock.reset())
 
   t.test('a first visit is signed out, through the handshake', async (t) => {
@@ -134,5 +139,71 @@ t.test('examples/nextjs', { skip }, async (t) => {
     t.equal(new URL(url.searchParams.get('redirect_url') ?? '', base).pathname, '/protected', 'naming the page to come back to')
     await page.locator('.cl-signIn-root').waitFor({ timeout: 30_000 })
     t.ok(await page.locator('input[name=identifier]').isVisible(), '<SignIn/> shows its identifier field')
+  })
+
+  /** A new browser signed in as Ada through the helper, on the protected page. */
+  async function signedIn(t: Tap.Test): Promise<{ page: Page; sessionId: string }> {
+    const page = await (await newContext(t, browser)).newPage()
+    await page.goto(base + '/')
+    const { sessionId } = await signIn(page, { mock, emailAddress: 'ada@example.com' })
+    await page.goto(base + '/protected')
+    return { page, sessionId }
+  }
+
+  /**
+   * The next navigation signs the browser out: the server may render that page once more (the
+   * `__session` cookie holds a token still valid for up to its 60 s, verified offline, as with Clerk),
+   * but clerk-js's `GET /v1/client` on that page load finds the session gone and clears the cookies;
+   * the navigation after it is signed out on the server too.
+   */
+  async function nextNavigationSignsOut(t: Tap.Test, page: Page): Promise<void> {
+    await page.goto(base + '/protected')
+    await page.getByTestId('client-status').filter({ hasText: 'client: signed out' }).waitFor({ timeout: 30_000 })
+    t.pass('on the next navigation clerk-js in the page finds itself signed out')
+    await page.goto(base + '/protected')
+    t.equal(new URL(page.url()).pathname, '/sign-in', 'and the one after it is sent to /sign-in by the server')
+    await page.goto(base + '/')
+    t.equal(await settled(page, 'server-status'), 'server: signed out', 'the server sees no session')
+    t.equal(await settled(page, 'client-status'), 'client: signed out', 'neither does clerk-js')
+  }
+
+  t.test('signing in through the helper lands on the protected page showing the email', async (t) => {
+    const { page, sessionId } = await signedIn(t)
+    t.equal(new URL(page.url()).pathname, '/protected', 'stays on the protected page')
+    t.equal(await settled(page, 'email'), 'ada@example.com', 'currentUser() read the email through the Backend API')
+    t.equal(await settled(page, 'session'), `${ADA} · ${sessionId}`, 'auth() names the user and the session the helper made')
+    t.equal(await settled(page, 'client-status'), 'client: signed in as ada@example.com', 'useUser() in the page agrees')
+    await page.locator('.cl-userButtonTrigger').waitFor({ timeout: 30_000 })
+    t.pass('<UserButton/> is shown (inside <Show when="signed-in">)')
+  })
+
+  t.test("the mock clock past the session's expire_at signs the browser out on the next navigation", async (t) => {
+    const { page, sessionId } = await signedIn(t)
+    t.equal(await settled(page, 'email'), 'ada@example.com', 'signed in on the protected page')
+    const session = await clerk.sessions.getSession(sessionId)
+    mock.clock.set(session.expireAt + 1000)
+    t.equal((await clerk.sessions.getSession(sessionId)).status, 'expired', 'the mock says expired')
+    await nextNavigationSignsOut(t, page)
+  })
+
+  t.test('a Backend API revoke signs the browser out on the next navigation', async (t) => {
+    const { page, sessionId } = await signedIn(t)
+    t.equal(await settled(page, 'email'), 'ada@example.com', 'signed in on the protected page')
+    t.equal((await clerk.sessions.revokeSession(sessionId)).status, 'revoked', '@clerk/backend revokes it')
+    await nextNavigationSignsOut(t, page)
+  })
+
+  t.test('signing out through the helper', async (t) => {
+    const { page, sessionId } = await signedIn(t)
+    t.equal(await settled(page, 'email'), 'ada@example.com', 'signed in on the protected page')
+    await signOut(page)
+    // clerk-js signs out with DELETE /v1/client/sessions, which removes every session of the client.
+    t.equal((await clerk.sessions.getSession(sessionId)).status, 'removed', 'the mock removed the session')
+    await page.goto(base + '/protected')
+    t.equal(new URL(page.url()).pathname, '/sign-in', 'the protected page sends the browser to /sign-in at once')
+    await page.goto(base + '/')
+    t.equal(await settled(page, 'server-status'), 'server: signed out', 'the server sees no session')
+    t.equal(await settled(page, 'client-status'), 'client: signed out', 'neither does clerk-js')
+    t.ok(await page.getByTestId('sign-in-link').isVisible(), '<Show when="signed-out"> shows the sign-in link')
   })
 })
