@@ -27,6 +27,15 @@ export function specAvailable(): boolean {
   return existsSync(specFile())
 }
 
+/** The Backend API file, next to the Frontend API's. Its paths have no `/v1` (its server URL does). */
+export const BAPI_SPEC_FILE = 'bapi_2026-05-12.yml'
+export const bapiSpecFile = (): string => resolve(specDir(), BAPI_SPEC_FILE)
+
+/** Like `skipWithoutSpec()`, for the Backend API file. */
+export function skipWithoutBapiSpec(): string | false {
+  return !existsSync(bapiSpecFile()) && !IN_CI ? `Clerk's Backend API OpenAPI file ${bapiSpecFile()} is absent (set CLERK_FAPI_SPEC_DIR); in CI this fails instead` : false
+}
+
 /** CI must never pass a spec check silently: there a missing spec file fails the test that needs it. */
 export const IN_CI = !['', '0', 'false'].includes((process.env.CI ?? '').trim().toLowerCase())
 
@@ -137,7 +146,7 @@ export class FapiSpec {
   /** The validator of `#/components/schemas/<name>`, e.g. `Client.Environment`. */
   schema(name: string): ValidateFunction {
     const validate = this.#ajv.getSchema(`${SPEC_ID}${pointer('components', 'schemas', name)}`)
-    if (!validate) throw new Error(`no schema ${name} in the FAPI spec`)
+    if (!validate) throw new Error(`no schema ${name} in ${this.doc.openapi ? 'the spec' : 'the file'}`)
     return validate
   }
 
@@ -193,6 +202,13 @@ let loaded: FapiSpec | null = null
 /** The spec, parsed and compiled once per process. Throws if the file is absent (check `specAvailable()`). */
 export function fapiSpec(): FapiSpec {
   return (loaded ??= new FapiSpec())
+}
+
+let loadedBapi: FapiSpec | null = null
+
+/** The Backend API spec, parsed and compiled once per process (same lookups; pass paths without `/v1`). */
+export function bapiSpec(): FapiSpec {
+  return (loadedBapi ??= new FapiSpec(bapiSpecFile()))
 }
 
 /** The validator of `#/components/schemas/<name>`, e.g. `Client.Environment`. */
