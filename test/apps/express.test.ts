@@ -1,0 +1,225 @@
+/**
+ * examples/express: the real Express 5 app on @clerk/express 2.1, run as its own process and configured
+ * only by its environment, against the mock. Bearer tokens minted by the mock, then cookies through
+ * the handshake in headless Chromium.
+ */
+import { createClerkClient } from '@clerk/backend'
+import type { Browser, BrowserContext, Response as PageResponse } from 'playwright-core'
+import t, { type Test } from 'tap'
+import { startClerkMock, type ClerkMock } from '../../src/index.js'
+import type { Fixture } from '../../src/fixtures/schema.js'
+import { launchChromium, skipBrowser } from '../helpers/browser.js'
+import { appEnvironment, newContext, ROOT, startApp, timed } from './helpers.js'
+
+const SERVER = 'examples/express/server.mjs'
+const ADA = 'user_ada000000000000000000000000'
+const GRACE = 'user_grace0000000000000000000000'
+
+// The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
+const fixture: Fixture = {
+  users: [
+    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
+    { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
+  ],
+  clients: [],
+}
+
+const clerkEnv = (mock: ClerkMock) => ({ CLERK_PUBLISHABLE_KEY: mock.publishableKey, CLERK_SECRET_KEY: mock.secretKey, CLERK_API_URL: mock.apiUrl })
+
+/** The app as a user runs it: `node examples/express/server.mjs` with the three CLERK_* variables; its URL. */
+async function startExample(t: Test, mock: ClerkMock): Promise<string> {
+  const env = appEnvironment({ ...clerkEnv(mock), PORT: '0' })
+  const { value, seconds } = await timed(() => startApp(t, { command: process.execPath, args: [SERVER], cwd: ROOT, env, ready: /^listening on (\S+)$/ }))
+  t.comment(`${SERVER}: listening after ${seconds} s`)
+  return value.match[1]!
+}
+
+/** `POST /v1/client/sessions/{id}/tokens` on the mock's Frontend API, as clerk-js asks for a session token. */
+function mintRaw(mock: ClerkMock, sessionId: string, clientToken: string): Promise<Response> {
+  return fetch(`${mock.url}/v1/client/sessions/${sessionId}/tokens`, { method: 'POST', headers: { cookie: `__client=${clientToken}` } })
+}
+
+async function mintToken(mock: ClerkMock, sessionId: string, clientToken: string): Promise<string> {
+  const res = await mintRaw(mock, sessionId, clientToken)
+  if (res.status !== 200) throw new Error(`minting a token for ${sessionId}: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { jwt: string }).jwt
+}
+
+/** A GET with an optional Bearer token; `auth` is @clerk/backend's verdict (the `x-clerk-auth-*` debug headers it sets). */
+async function get(url: string, token?: string): Promise<{ status: number; body: any; location: string | null; auth: string }> {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' })
+  const text = await res.text()
+  return { status: res.status, body: text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text, location: res.headers.get('location'), auth: [res.headers.get('x-clerk-auth-status'), res.headers.get('x-clerk-auth-reason'), res.headers.get('x-clerk-auth-message')].filter(Boolean).join(' | ') }
+}
+
+t.test('Bearer tokens', async (t) => {
+  const mock = await startClerkMock({ fixtures: fixture })
+  t.teardown(() => mock.stop())
+  const app = await startExample(t, mock)
+  const backend = createClerkClient({ secretKey: mock.secretKey, apiUrl: mock.apiUrl })
+
+  const { session, clientToken } = mock.createSession({ userId: ADA })
+  const jwt = await mintToken(mock, session.id, clientToken)
+
+  t.test('no token: signed out, the API route answers 401 JSON, requireAuth redirects', async (t) => {
+    t.match(await get(`${app}/`), { status: 200, body: { page: 'public', userId: null }, auth: 'signed-out | dev-browser-missing' })
+    t.match(await get(`${app}/api/me`), { status: 401, body: { error: 'Unauthenticated' } })
+    // Not a document request (no Accept: text/html): no handshake, straight to CLERK_SIGN_IN_URL or `/`.
+    t.match(await get(`${app}/protected`), { status: 302, location: '/' })
+  })
+
+  t.test('a token the mock minted: signed in as its user, and getUser reads the email from the Backend API', async (t) => {
+    t.same((await get(`${app}/`, jwt)).body, { page: 'public', userId: ADA })
+    t.same((await get(`${app}/protected`, jwt)).body, { page: 'protected', userId: ADA })
+    t.same((await get(`${app}/api/me`, jwt)).body, { userId: ADA, sessionId: session.id, email: 'ada@example.com' })
+    const grace = mock.createSession({ userId: GRACE })
+    const graceJwt = await mintToken(mock, grace.session.id, grace.clientToken)
+    t.same((await get(`${app}/api/me`, graceJwt)).body, { userId: GRACE, sessionId: grace.session.id, email: 'grace@example.com' })
+  })
+
+  t.test('a token whose claims were changed is signed out', async (t) => {
+    const [header, payload, signature] = jwt.split('.')
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: GRACE })).toString('base64url')}.${signature}`
+    t.match(await get(`${app}/api/me`, forged), { status: 401, auth: /^signed-out \| token-invalid-signature/ })
+  })
+
+  // Session tokens are stateless JWTs: the app checks their signature and exp and never asks the mock,
+  // as with Clerk. A revoked or ended session's token works until its exp (60 s); no new one is minted.
+  t.test('a session revoked through the Backend API: its last token still works, the mock mints no new one', async (t) => {
+    const s = mock.createSession({ userId: ADA })
+    const token = await mintToken(mock, s.session.id, s.clientToken)
+    t.equal((await backend.sessions.revokeSession(s.session.id)).status, 'revoked')
+    t.equal((await get(`${app}/`, token)).body.userId, ADA)
+    const again = await mintRaw(mock, s.session.id, s.clientToken)
+    t.equal(again.status, 404, 'a revoked session leaves its client')
+  })
+
+  t.test('a session ended (signed out) on the mock: the same', async (t) => {
+    const s = mock.createSession({ userId: ADA })
+    const token = await mintToken(mock, s.session.id, s.clientToken)
+    const end = await fetch(`${mock.url}/v1/client/sessions/${s.session.id}/end`, { method: 'POST', headers: { cookie: `__client=${s.clientToken}` } })
+    t.equal(end.status, 200)
+    t.equal((await get(`${app}/`, token)).body.userId, ADA)
+    const again = await mintRaw(mock, s.session.id, s.clientToken)
+    t.equal(again.status, 401)
+    t.equal(((await again.json()) as any).errors[0].code, 'signed_out')
+  })
+
+  // Last: these move the mock clock.
+  t.test('the mock clock moved: the app checks tokens against its own (real) clock', async (t) => {
+    const s = mock.createSession({ userId: ADA })
+    const before = await mintToken(mock, s.session.id, s.clientToken)
+
+    mock.clock.advance('1h')
+    const ahead = await mintToken(mock, s.session.id, s.clientToken)
+    t.match(await get(`${app}/`, ahead), { body: { userId: null }, auth: /^signed-out \| session-token-nbf/ }, 'a token issued an hour ahead of the real clock is not valid yet')
+
+    mock.clock.advance('7d')
+    const expired = await mintRaw(mock, s.session.id, s.clientToken)
+    t.equal(expired.status, 401, 'past expire_at the mock mints no token')
+    t.equal(((await expired.json()) as any).errors[0].code, 'signed_out')
+    t.equal((await get(`${app}/`, before)).body.userId, ADA, 'a token minted before is valid until its own exp on the real clock')
+  })
+})
+
+/** The claims of a session JWT (no check: the app already verified it). */
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sub: string; sid: string }
+
+t.test('cookies through the handshake, in headless Chromium', { skip: skipBrowser }, async (t) => {
+  const mock = await startClerkMock({ fixtures: fixture })
+  t.teardown(() => mock.stop())
+  const app = await startExample(t, mock)
+  const backend = createClerkClient({ secretKey: mock.secretKey, apiUrl: mock.apiUrl })
+  const browser: Browser = await launchChromium()
+  t.teardown(() => browser.close())
+  const handshake = `${mock.httpsUrl}/v1/client/handshake?`
+
+  /** Navigates; returns the final answer's JSON and every document request on the way (redirects included). */
+  async function visit(context: BrowserContext, url: string): Promise<{ body: any; documents: string[]; final: string }> {
+    const page = context.pages()[0] ?? (await context.newPage())
+    const documents: string[] = []
+    const record = (r: { isNavigationRequest(): boolean; url(): string }) => r.isNavigationRequest() && documents.push(r.url())
+    page.on('request', record)
+    const res: PageResponse | null = await page.goto(url).finally(() => page.off('request', record))
+    const text = (await res?.text()) ?? ''
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // not JSON: kept as text for the failure message
+    }
+    return { body, documents, final: page.url() }
+  }
+
+  // @clerk/backend gives up after 3 round trips (cookie __clerk_redirect_count) and treats the request as
+  // signed out: a handshake that fails looks signed out too, so every flow counts its round trips.
+  const roundTrips = (visited: { documents: string[] }) => visited.documents.filter((u) => u.startsWith(handshake)).length
+
+  /** The session token the app's cookie holds (`__session`), decoded. */
+  async function sessionCookie(context: BrowserContext): Promise<{ sub: string; sid: string } | null> {
+    const cookie = (await context.cookies(app)).find((c) => c.name === '__session' && c.value !== '')
+    return cookie ? claimsOf(cookie.value) : null
+  }
+
+  /** What happens when the cookie token expires (60 s after it was minted), without waiting a minute. */
+  const dropSessionCookies = (context: BrowserContext) => context.clearCookies({ name: /^__session/ })
+
+  /** A fresh browser signed in as `userId` in one navigation: the mock's sign-in helper, then the app's handshake. */
+  async function signedInBrowser(t: Test, userId: string) {
+    const context = await newContext(t, browser)
+    const signIn = `${mock.httpsUrl}/__mock/sign-in?user_id=${userId}&redirect_url=${encodeURIComponent(`${app}/`)}`
+    return { context, first: await visit(context, signIn) }
+  }
+
+  t.test('a fresh browser is sent to the mock handshake and comes back signed out; then no more round trips', async (t) => {
+    const context = await newContext(t, browser)
+    const first = await visit(context, `${app}/`)
+    t.same(first.body, { page: 'public', userId: null })
+    t.equal(roundTrips(first), 1, 'went through the handshake once', { documents: first.documents })
+    t.equal(first.final, `${app}/`, 'and back to the page it asked for, the handshake parameter gone')
+    const cookies = Object.fromEntries((await context.cookies(app)).map((c) => [c.name, c.value]))
+    t.match(cookies, { __clerk_db_jwt: /^dvb_/, __client_uat: '0' }, 'a dev browser, and signed out')
+    const again = await visit(context, `${app}/`)
+    t.same(again.documents, [`${app}/`], 'the dev browser cookie stops the round trips')
+    t.same(again.body, { page: 'public', userId: null })
+    const page = await visit(context, `${app}/protected`)
+    t.equal(page.final, `${app}/`, 'requireAuth() sends a signed-out browser to CLERK_SIGN_IN_URL or /')
+  })
+
+  t.test('a browser signed in on the mock comes back from the handshake signed in', async (t) => {
+    const { context, first } = await signedInBrowser(t, ADA)
+    t.equal(roundTrips(first), 1, 'went through the handshake once', { documents: first.documents })
+    t.same(first.body, { page: 'public', userId: ADA })
+    const token = await sessionCookie(context)
+    t.equal(token?.sub, ADA, 'the app holds a session cookie for the user')
+    t.same((await visit(context, `${app}/protected`)).body, { page: 'protected', userId: ADA }, 'requireAuth() lets it in')
+    t.same((await visit(context, `${app}/api/me`)).body, { userId: ADA, sessionId: token?.sid, email: 'ada@example.com' }, 'getUser() through the Backend API')
+  })
+
+  t.test('a Backend API revoke signs the browser out at its next handshake', async (t) => {
+    const { context } = await signedInBrowser(t, GRACE)
+    const token = (await sessionCookie(context))!
+    t.equal((await backend.sessions.revokeSession(token.sid)).status, 'revoked')
+    const before = await visit(context, `${app}/`)
+    t.same(before.body, { page: 'public', userId: GRACE }, 'the cookie token is still valid: no handshake yet')
+    t.same(before.documents, [`${app}/`])
+    await dropSessionCookies(context)
+    const after = await visit(context, `${app}/`)
+    t.equal(roundTrips(after), 1, 'the next handshake', { documents: after.documents })
+    t.same(after.body, { page: 'public', userId: null }, 'signs it out')
+    t.equal(await sessionCookie(context), null)
+  })
+
+  // Last: moves the mock clock.
+  t.test("the mock clock past the session's expire_at signs the browser out at its next handshake", async (t) => {
+    const { context } = await signedInBrowser(t, ADA)
+    t.ok(await sessionCookie(context))
+    mock.clock.advance('8d')
+    t.same((await visit(context, `${app}/`)).body, { page: 'public', userId: ADA }, 'the cookie token is valid on the real clock until its exp')
+    await dropSessionCookies(context)
+    const after = await visit(context, `${app}/`)
+    t.equal(roundTrips(after), 1, 'the next handshake', { documents: after.documents })
+    t.same(after.body, { page: 'public', userId: null }, 'signs it out')
+  })
+})
