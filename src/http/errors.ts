@@ -10,6 +10,8 @@ import { TimeInputError } from '../core/time.js'
 import { traceId } from '../core/ids.js'
 import type { ErrorJson } from '../core/wire.js'
 import { MAX_PARAM_LENGTH } from './schemas.js'
+// A value used only when a request is answered, so the import cycle with app.ts is harmless.
+import { BAPI_PREFIX } from './app.js'
 
 /** The transport's own refusals (HTTP, routing, body parsing, the wire conventions of REFERENCE §1). */
 export const transportErrors = {
@@ -85,8 +87,23 @@ export function errorBody(error: ClerkError): ErrorJson {
   }
 }
 
+/**
+ * The Backend API's answers are `application/json` exactly (`@clerk/backend` parses nothing else);
+ * the Frontend API's carry a charset, as Fastify writes them. Decided by path, so an error the router
+ * meets before any BAPI route (an over-long id, a malformed URL) is served like the routes' own.
+ */
+export function errorContentType(url: string): string {
+  const path = url.split('?')[0]
+  return path === BAPI_PREFIX || path.startsWith(`${BAPI_PREFIX}/`) ? 'application/json' : 'application/json; charset=utf-8'
+}
+
 export function sendError(reply: FastifyReply, error: ClerkError): FastifyReply {
-  return reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error))
+  const type = errorContentType(reply.request.url)
+  reply.code(error.status).type(type)
+  // Fastify's own JSON serialisation adds `; charset=utf-8` to a bare application/json; a reply
+  // serialiser of its own skips that step (and the route hooks that would fix it run only once routed).
+  if (type === 'application/json') reply.serializer(JSON.stringify)
+  return reply.send(errorBody(error))
 }
 
 /**
