@@ -5,7 +5,8 @@
  * The clock follows real time: @clerk/backend checks the tokens' exp/nbf/iat against the real clock.
  */
 import { createVerify } from 'node:crypto'
-import t from 'tap'
+import { request as httpsRequest } from 'node:https'
+import t, { type Test } from 'tap'
 import { createClerkClient } from '@clerk/backend'
 import { getCookieSuffix, getSuffixedCookieName } from '@clerk/shared/keys'
 import { startClerkMock, type ClerkMock } from '../src/index.js'
@@ -14,7 +15,6 @@ import { ADA, BOB, CLIENT_A, CLIENT_B, SESS_A, twoClients } from './helpers/mock
 import { assertClerkError } from './helpers/clerk-error.js'
 
 const APP = 'http://localhost:3000'
-const SECRET_KEY = 'sk_test_handshake'
 
 /** The app's cookies as a browser keeps them for http://localhost:3000 (host-only, Path=/). */
 class Jar {
@@ -41,23 +41,29 @@ function pageLoad(url: string, jar: Jar): Request {
   return new Request(url, { headers })
 }
 
-async function start(t: Tap.Test, options: Parameters<typeof startClerkMock>[0] = {}) {
+async function start(t: Test, options: Parameters<typeof startClerkMock>[0] = {}) {
   const mock = await startClerkMock({ fixtures: twoClients(), clock: 'system', ...options })
   t.teardown(() => mock.stop())
   const backend = createClerkClient({
-    secretKey: SECRET_KEY,
+    secretKey: mock.secretKey,
     publishableKey: mock.publishableKey,
-    apiUrl: `${mock.url}/bapi`,
+    apiUrl: mock.apiUrl,
     jwtKey: mock.publicKeyPem,
     telemetry: { disabled: true },
   })
   return { mock, backend }
 }
 
-/** The handshake URL's path and query on the mock (the SDK names https://<key host>; the test goes over plain http to the same port). */
-const onMock = (mock: ClerkMock, url: string) => {
-  const u = new URL(url)
-  return `${mock.url}${u.pathname}${u.search}`
+/** A browser's navigation to the mock over TLS (the SDK names https://<key host>), trusting the mock's certificate; redirects are not followed. */
+function navigateTls(mock: ClerkMock, url: string, headers: Record<string, string>): Promise<{ status: number; location: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca: mock.certificate, headers, agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? '' }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 interface Visit {
@@ -80,7 +86,7 @@ interface Visit {
  * `tweak` may change the handshake URL before the browser follows it.
  */
 async function visit(
-  t: Tap.Test,
+  t: Test,
   mock: ClerkMock,
   backend: ReturnType<typeof createClerkClient>,
   jar: Jar,
@@ -91,11 +97,13 @@ async function visit(
   const handshakeUrl = new URL(first.headers.get('location') ?? 'about:blank')
   jar.apply(first.headers.getSetCookie())
   opts.tweak?.(handshakeUrl)
-  const answer = await fetch(onMock(mock, handshakeUrl.href), {
-    redirect: 'manual',
-    headers: { accept: 'text/html', 'sec-fetch-dest': 'document', ...(opts.mockCookie ? { cookie: `__client=${opts.mockCookie}` } : {}) },
+  t.equal(handshakeUrl.origin, mock.httpsUrl, 'the SDK sends the browser to https://<key host>')
+  const answer = await navigateTls(mock, handshakeUrl.href, {
+    accept: 'text/html',
+    'sec-fetch-dest': 'document',
+    ...(opts.mockCookie ? { cookie: `__client=${opts.mockCookie}` } : {}),
   })
-  const back = answer.headers.get('location') ?? ''
+  const back = answer.location
   const returned = await backend.authenticateRequest(pageLoad(back, jar))
   jar.apply(returned.headers.getSetCookie())
   const clean = returned.headers.get('location') ?? back
@@ -105,7 +113,7 @@ async function visit(
 }
 
 /** The handshake token's header and payload, its signature checked against the mock's key. */
-function readHandshakeToken(t: Tap.Test, mock: ClerkMock, location: string): { header: any; payload: any } {
+function readHandshakeToken(t: Test, mock: ClerkMock, location: string): { header: any; payload: any } {
   const token = new URL(location).searchParams.get('__clerk_handshake') ?? ''
   const [h, p, s] = token.split('.')
   t.ok(createVerify('RSA-SHA256').update(`${h}.${p}`).verify(mock.publicKeyPem, Buffer.from(s ?? '', 'base64url')), 'the handshake token is signed by the instance key')
@@ -120,12 +128,6 @@ const tokenForm = (url: URL) => url.searchParams.delete('format')
 /** What a test that skips the SDK sends: a handshake URL as @clerk/backend builds it. */
 function handshakePath(params: Record<string, string>): string {
   return `/v1/client/handshake?${new URLSearchParams({ redirect_url: `${APP}/protected`, __clerk_api_version: '2025-11-10', suffixed_cookies: 'false', __clerk_hs_reason: 'dev-browser-missing', ...params })}`
-}
-
-const bapiServesHandshakePayload = async (mock: ClerkMock) => {
-  const res = await fetch(`${mock.url}/bapi/v1/clients/handshake_payload?nonce=x`, { headers: { authorization: `Bearer ${SECRET_KEY}` } })
-  const body = (await res.json().catch(() => null)) as { errors?: { long_message?: string }[] } | null
-  return !(res.status === 404 && /No route matches/.test(body?.errors?.[0]?.long_message ?? ''))
 }
 
 t.test('the cookie suffix is @clerk/shared\'s getCookieSuffix', async (t) => {
@@ -176,10 +178,6 @@ t.test('a browser signed in on the mock (its __client cookie) comes back signed 
 
 t.test('the nonce form: the app fetches the directives from the Backend API', async (t) => {
   const { mock, backend } = await start(t)
-  if (!(await bapiServesHandshakePayload(mock))) {
-    t.skip('the Backend API does not serve GET /v1/clients/handshake_payload yet')
-    return
-  }
   const jar = new Jar()
   const v = await visit(t, mock, backend, jar, { mockCookie: mock.clientToken(CLIENT_A) })
   t.equal(v.handshakeUrl.searchParams.get('format'), 'nonce', 'what the SDK asks for')
@@ -190,8 +188,8 @@ t.test('the nonce form: the app fetches the directives from the Backend API', as
   t.equal(v.returned.toAuth()?.userId, ADA)
   t.equal(v.after.status, 'signed-in')
   t.equal(v.after.toAuth()?.userId, ADA)
-  const again = await fetch(`${mock.url}/bapi/v1/clients/handshake_payload?nonce=${back.searchParams.get('__clerk_handshake_nonce')}`, { headers: { authorization: `Bearer ${SECRET_KEY}` } })
-  t.not(again.status, 200, 'a nonce is read once')
+  const again = await fetch(`${mock.apiUrl}/v1/clients/handshake_payload?nonce=${back.searchParams.get('__clerk_handshake_nonce')}`, { headers: { authorization: `Bearer ${mock.secretKey}` } })
+  t.equal(again.status, 404, 'a nonce is read once')
 })
 
 t.test('a fresh browser comes back signed out, with a dev browser', async (t) => {
@@ -208,7 +206,7 @@ t.test('a fresh browser comes back signed out, with a dev browser', async (t) =>
   t.equal(v.after.status, 'signed-out', 'signed out from the cookies alone')
   t.equal(v.after.headers.get('location'), null, 'and no handshake loop')
   t.match(jar.cookies.get('__clerk_db_jwt'), /^dvb_/, 'the app keeps the dev browser')
-  const state = await (await fetch(`${mock.url}/__mock/state`)).json()
+  const state = (await (await fetch(`${mock.url}/__mock/state`)).json()) as { dev_browsers: { id: string; client_id: string | null }[] }
   t.same(state.dev_browsers, [{ id: jar.cookies.get('__clerk_db_jwt'), client_id: null }], 'registered, bound to no client')
 })
 
@@ -262,6 +260,8 @@ t.test('the __session token in the URL keeps a browser signed in when the mock s
   jar.cookies.set('__client_uat', String(claimsOf(jwt).iat))
   const v = await visit(t, mock, backend, jar, { tweak: tokenForm })
   t.equal(v.handshakeUrl.searchParams.get('__session'), jwt, 'the SDK puts the token in the handshake URL')
+  const journaled = mock.requests.filter((r) => r.path === '/v1/client/handshake')
+  t.same(journaled.map((r) => [r.status, r.client_id]), [[307, CLIENT_A]], 'the journal names the client the handshake found')
   t.equal(v.returned.status, 'signed-in')
   t.equal(v.returned.toAuth()?.userId, ADA)
   t.equal(v.after.toAuth()?.userId, ADA)
@@ -381,7 +381,7 @@ t.test('suffixed_cookies=true: the suffixed names too, as @clerk/backend reads t
 t.test('redirect_url: an allowed origin, or a 400 naming it; nothing changes on a refusal', async (t) => {
   const { mock } = await start(t, { allowedOrigins: ['http://app.test:3000'] })
   const devBrowsers = async () => {
-    const state = await (await fetch(`${mock.url}/__mock/state`)).json()
+    const state = (await (await fetch(`${mock.url}/__mock/state`)).json()) as { dev_browsers: { id: string; client_id: string | null }[] }
     return JSON.stringify(state.dev_browsers)
   }
   const before = await devBrowsers()
