@@ -5,6 +5,13 @@
  * https://127.0.0.1:B exactly as it reaches Clerk (the browser context has `ignoreHTTPSErrors`).
  * That is cross-site: the `__client` cookie lives partitioned under the app's site, which is why
  * the helper signs in through the page's own clerk-js. Skipped where /usr/bin/chromium is absent.
+ *
+ * Mutations watched failing here (each reverted): no setActive in the page (every sign-in times out
+ * with the helper's "never showed window.Clerk.user" error); "loaded" as soon as window.Clerk exists
+ * (the never-loaded error test); signOut returning without waiting (the next evaluate dies in the
+ * navigation); the user list fetched without email_address (Grace signs in as Ada, and the unknown
+ * email resolves); FAPI's sign-in handing no cookie to a new browser (signed out after a reload,
+ * and the session never left the client).
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'

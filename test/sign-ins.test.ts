@@ -309,3 +309,17 @@ t.test('the real clerk-js in Node signs in with a ticket, and its session token 
   t.equal(clerk.user?.id, BOB)
   t.equal(clerk.client!.sessions.length, 2)
 })
+
+/*
+ * Mutations watched failing here (each reverted):
+ *  - no handOutClientToken for a caller without a client: the cookie, native Authorization and dev-browser tests
+ *  - no session_exists check: the single-session test; the check moved after redeem(): "the ticket was not spent"
+ *  - GET without the ownership check: "another client's" 404
+ *  - attempts found by client id instead of client object (survive a reset): the reset test
+ *  - createSession without the caller's client (always a new one): the multi-session and single-session tests
+ *  - no strategy check (a password body falls through to "ticket missing"): the 422 strategy tests
+ *  - used and revoked refusals swapped: the refused-ticket codes and texts
+ *  - identifier from the username only: the first test; abandon_at 1 ms early: the first test
+ *  - abandon_at dropped from the schema: every spec check (Client.SignIn requires it)
+ *  - created_session_id null: the inject tests and clerk-js in Node (setActive has no session)
+ */
