@@ -7,7 +7,7 @@
  * made once per process for each set of names.
  */
 import { generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto'
-import type { Server as HttpServer } from 'node:http'
+import { Server as HttpServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { isIP, type Socket } from 'node:net'
 import { createSecureContext, Server as TlsServer } from 'node:tls'
@@ -103,7 +103,9 @@ function makeSelfSigned(names: readonly string[]): TlsCredentials {
   const name = new asn.Name([new asn.RelativeDistinguishedName([new asn.AttributeTypeAndValue({ type: COMMON_NAME, value: new asn.AttributeValue({ utf8String: 'clerk-fapi-mock' }) })])])
   const extension = (extnID: string, critical: boolean, value: object) => new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) })
   const serial = randomBytes(16)
-  serial[0] &= 0x7f // a positive INTEGER
+  // DER wants a positive INTEGER in its shortest form: a first byte from 0x01 to 0x7f (a 0x00 before
+  // a byte under 0x80 is "illegal padding", which OpenSSL refuses: one certificate in 256, measured).
+  serial[0] = (serial[0] & 0x7f) | 0x01
   const tbsCertificate = new asn.TBSCertificate({
     version: asn.Version.v3,
     serialNumber: new Uint8Array(serial).buffer,
@@ -125,6 +127,35 @@ function makeSelfSigned(names: readonly string[]): TlsCredentials {
   const signatureValue = sign('sha256', Buffer.from(AsnConvert.serialize(tbsCertificate)), privateKey)
   const der = AsnConvert.serialize(new asn.Certificate({ tbsCertificate, signatureAlgorithm: algorithm, signatureValue: new Uint8Array(signatureValue).buffer }))
   return { cert: new X509Certificate(Buffer.from(der)).toString(), key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }
+}
+
+/** How often the inner HTTP server looks for requests past their time (REQUEST_TIMEOUT_MS in app.ts). */
+export const CHECKING_INTERVAL_MS = 1000
+
+/**
+ * httpolyglot hands both protocols' sockets to an http.Server of its own that never listens, so it
+ * never hears 'listening', the event on which Node starts the checks behind requestTimeout and
+ * headersTimeout (a request that never finishes would hold its socket for good), and its close()
+ * (which stops them) is never called. Both follow the polyglot server's own events here. Every
+ * listener on the polyglot server is also added to its inner servers, hence the guards: the inner
+ * server's own 'close' reaches these listeners too.
+ */
+function enforceRequestTimeouts(server: ReturnType<typeof createPolyglotServer>): void {
+  const inner = (server as unknown as { _httpServer?: unknown })._httpServer
+  if (!(inner instanceof HttpServer)) return
+  // Node's own 'listening' listeners of an http.Server, taken before any other is added: they start the checks.
+  const nodeListening = inner.listeners('listening') as ((this: HttpServer) => void)[]
+  let checking = false
+  server.on('listening', () => {
+    if (checking) return
+    checking = true
+    for (const listener of nodeListening) listener.call(inner)
+  })
+  server.on('close', () => {
+    if (!checking) return
+    checking = false
+    inner.close()
+  })
 }
 
 /** What the mock serves over TLS: the user's credentials, or a self-signed certificate for its names. */
@@ -172,10 +203,13 @@ export class MockTls {
         http: {
           keepAliveTimeout: options.keepAliveTimeout as number,
           requestTimeout: options.requestTimeout as number,
+          // How often a request past requestTimeout is looked for (Node's default: 30 s).
+          connectionsCheckingInterval: CHECKING_INTERVAL_MS,
         },
       },
       handler,
     )
+    enforceRequestTimeouts(server)
     // Fastify's forceCloseConnections calls closeAllConnections(), which a polyglot server lacks.
     // Every socket counts, including one still waiting for its first byte or mid-handshake (a
     // browser's preconnect), which would otherwise hold close() open.
