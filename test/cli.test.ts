@@ -5,12 +5,16 @@
  * hand-off, and a smoke test of dist/bin.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { get as httpsGet } from 'node:https'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { TLSSocket } from 'node:tls'
 import t from 'tap'
 import { main } from '../src/cli.js'
+import { selfSignedCredentials } from '../src/http/tls.js'
 import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
 
 // A spawned case is a Node start-up (a second or so on a slow CI box); the in-process ones are quick.
@@ -110,7 +114,12 @@ async function binCompletes(args: string[], env?: NodeJS.ProcessEnv) {
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }
 
-type Info = { url: string; publishable_key: string; jwks_url: string }
+type Info = { url: string; https_url: string; publishable_key: string; api_url: string; secret_key: string; jwks_url: string }
+
+/** The human start lines for a mock on the default host. */
+const startLines = (info: Info) =>
+  `Clerk FAPI mock listening on ${info.url} and ${info.https_url}\nPublishable key: ${info.publishable_key}\n` +
+  `Backend API: ${info.api_url}\nSecret key: ${info.secret_key}\nControl API: ${info.url}/__mock\n`
 
 /** Starts in-process with --json and returns the parsed first line. */
 async function started(args: string[] = []) {
@@ -135,7 +144,7 @@ t.test('--help and --version', async (t) => {
     const { code, stdout, stderr } = await completes([flag])
     t.equal(code, 0)
     t.match(stdout, /^Usage: clerk-fapi-mock \[options\] \[-- command/)
-    for (const option of ['--port N', 'default 4010', '--json', '--no-control', '--log-requests', '--strict-clients', 'CLERK_MOCK_URL', '/__mock/reset']) t.match(stdout, option)
+    for (const option of ['--port N', 'default 4010', '--json', '--no-control', '--log-requests', '--strict-clients', 'CLERK_MOCK_URL', '/__mock/reset', '--secret-key KEY', '--tls-cert FILE', '--tls-key FILE', '"https_url"', '"api_url"', '"secret_key"', 'CLERK_SECRET_KEY', 'CLERK_API_URL', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', '/__mock/certificate.pem']) t.match(stdout, option)
     t.equal(stderr, '')
   }
   t.same(await completes(['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
@@ -155,6 +164,12 @@ t.test('bad usage exits 2 with a message', async (t) => {
     [['--clock', '1893456000'], /--clock: "1893456000" looks like epoch seconds/],
     [['--host', ''], /--host must not be empty/],
     [['--'], /'--' must be followed by a command/],
+    [['--secret-key', 'pk_test_abc'], /--secret-key takes a Clerk secret key such as sk_test_abc123, got 'pk_test_abc'/],
+    [['--secret-key', 'sk_test_'], /--secret-key takes a Clerk secret key/],
+    [['--tls-cert', 'cert.pem'], /--tls-cert and --tls-key go together/],
+    [['--tls-key', 'key.pem'], /--tls-cert and --tls-key go together/],
+    [['--tls-cert', '/no/such/cert.pem', '--tls-key', '/no/such/key.pem'], /--tls-cert \/no\/such\/cert\.pem --tls-key \/no\/such\/key\.pem: cannot read --tls-cert \/no\/such\/cert\.pem \(ENOENT\)/],
+    [['--tls-cert', 'package.json', '--tls-key', 'package.json'], /the TLS certificate must be a PEM string/],
   ]
   const results = await Promise.all(cases.map(([args]) => completes(args)))
   for (const [i, [args, message]] of cases.entries()) {
@@ -200,8 +215,55 @@ t.test('in-process: the stop promise stops the mock; main() resolves 0', async (
   run.stop()
   t.equal(await run.exit, 0)
   t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
-  t.equal(run.stdout(), `${JSON.stringify(info)}\nClerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
+  t.equal(run.stdout(), `${JSON.stringify(info)}\n${startLines(info)}`)
   t.equal(run.stderr(), '')
+})
+
+t.test('--json names the https URL, the Backend API and a secret key that works; --secret-key fixes it', async (t) => {
+  const { run, info } = await started()
+  t.same(Object.keys(info), ['url', 'https_url', 'publishable_key', 'api_url', 'secret_key', 'jwks_url'])
+  t.equal(info.https_url, info.url.replace(/^http:/, 'https:'), 'https on the same port')
+  t.equal(info.api_url, `${info.url}/bapi`)
+  t.match(info.secret_key, /^sk_test_[0-9A-Za-z]{40}$/)
+  const bapi = (key: string) => fetch(`${info.api_url}/v1/users/user_none`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status)
+  t.not(await bapi(info.secret_key), 401, 'the printed key works')
+  const pem = await fetch(`${info.url}/__mock/certificate.pem`).then((r) => r.text())
+  t.match(pem, /^-----BEGIN CERTIFICATE-----/, 'the certificate the https URL serves')
+  run.stop()
+  t.equal(await run.exit, 0)
+
+  const fixed = await started(['--secret-key', 'sk_test_fixed123'])
+  t.equal(fixed.info.secret_key, 'sk_test_fixed123')
+  t.not(await fetch(`${fixed.info.api_url}/v1/users/user_none`, { headers: { authorization: 'Bearer sk_test_fixed123' } }).then((r) => r.status), 401)
+  t.equal(await fetch(`${fixed.info.api_url}/v1/users/user_none`, { headers: { authorization: 'Bearer sk_test_other' } }).then((r) => r.status), 401, 'only that key')
+  fixed.run.stop()
+  t.equal(await fixed.run.exit, 0)
+  t.match(fixed.run.stdout(), 'Secret key: sk_test_fixed123\n')
+})
+
+t.test('--tls-cert/--tls-key: that certificate is served; a mismatched pair exits 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'clerk-mock-tls-'))
+  const mine = selfSignedCredentials(['127.0.0.1', 'cli.test'])
+  const other = selfSignedCredentials(['127.0.0.1', 'other.test'])
+  writeFileSync(join(dir, 'cert.pem'), mine.cert)
+  writeFileSync(join(dir, 'key.pem'), mine.key)
+  writeFileSync(join(dir, 'other-key.pem'), other.key)
+  const mismatch = await completes(['--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'other-key.pem')])
+  t.equal(mismatch.code, 2)
+  t.match(mismatch.stderr, /the TLS certificate and key cannot be used: .*key values mismatch/)
+  t.equal(mismatch.stdout, '')
+
+  const { run, info } = await started(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')])
+  const peer = await new Promise<string>((resolve, reject) => {
+    httpsGet(`${info.https_url}/v1/client`, { ca: mine.cert, agent: false }, (res) => {
+      resolve(new X509Certificate((res.socket as TLSSocket).getPeerCertificate().raw).fingerprint256)
+      res.resume()
+    }).on('error', reject)
+  })
+  t.equal(peer, new X509Certificate(mine.cert).fingerprint256, 'the supplied certificate is served')
+  t.equal(await fetch(`${info.url}/__mock/certificate.pem`).then((r) => r.text()), mine.cert)
+  run.stop()
+  t.equal(await run.exit, 0)
 })
 
 const defaultPortFree = await new Promise<boolean>((resolve) => {
@@ -274,7 +336,7 @@ t.test('the built bin, as a process', { jobs: 4 }, async (t) => {
         run.child.kill(signal)
         t.same(await run.exit, { code: 0, signal: null }, `${signal}: exit 0`)
         t.ok(await refused(`${info.url}/v1/client`), 'no longer listening')
-        t.match(run.stdout(), `Clerk FAPI mock listening on ${info.url}\nPublishable key: ${info.publishable_key}\nControl API: ${info.url}/__mock\n`)
+        t.match(run.stdout(), startLines(info))
         t.equal(run.stderr(), '', 'quiet by default: no request logs')
       }),
     )
@@ -284,12 +346,15 @@ t.test('the built bin, as a process', { jobs: 4 }, async (t) => {
     const script = `
       const url = process.env.CLERK_MOCK_URL
       console.log('child sees', url, process.env.CLERK_MOCK_PUBLISHABLE_KEY)
+      const names = ['CLERK_MOCK_HTTPS_URL', 'CLERK_PUBLISHABLE_KEY', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'VITE_CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY', 'CLERK_API_URL']
+      console.log('sdk env', JSON.stringify(Object.fromEntries(names.map((n) => [n, process.env[n]]))))
       const res = await fetch(url + '/v1/client')
       console.log('status', res.status)
       process.exit(7)
     `
     // The command shares the CLI's stdout, so what it prints is only seen from outside: the built bin.
-    const run = bin(['--port', '0', '--json', '--', process.execPath, '--input-type=module', '-e', script])
+    // A real instance's keys in the caller's environment are replaced: the wrapped app must reach the mock.
+    const run = bin(['--port', '0', '--json', '--', process.execPath, '--input-type=module', '-e', script], { CLERK_SECRET_KEY: 'sk_live_real', CLERK_API_URL: 'https://api.clerk.com' })
     // The command exits 0, and one that cannot start is 127: nothing to capture, so in-process.
     const [zero, missing] = await Promise.all([
       completes(['--port', '0', '--quiet', '--', process.execPath, '-e', 'process.exit(0)'], { NODE_OPTIONS: '' }),
@@ -298,7 +363,17 @@ t.test('the built bin, as a process', { jobs: 4 }, async (t) => {
     const info = JSON.parse(await run.firstLine) as Info
     const { code } = await run.exit
     t.equal(code, 7, "the command's exit code")
-    t.match(run.stdout(), `child sees ${info.url} ${info.publishable_key}\nstatus 200\n`)
+    t.match(run.stdout(), `child sees ${info.url} ${info.publishable_key}\n`)
+    t.match(run.stdout(), `\nstatus 200\n`)
+    const sdkEnv = JSON.parse(/^sdk env (.*)$/m.exec(run.stdout())![1])
+    t.same(sdkEnv, {
+      CLERK_MOCK_HTTPS_URL: info.https_url,
+      CLERK_PUBLISHABLE_KEY: info.publishable_key,
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: info.publishable_key,
+      VITE_CLERK_PUBLISHABLE_KEY: info.publishable_key,
+      CLERK_SECRET_KEY: info.secret_key,
+      CLERK_API_URL: info.api_url,
+    })
     t.ok(await refused(`${info.url}/v1/client`), 'the mock stopped with the command')
 
     t.equal(zero.code, 0)
