@@ -72,6 +72,13 @@ t.test('examples/react-vite', { skip }, async (t) => {
   const scripts: string[] = []
   page.on('response', (r) => r.url().includes('/npm/@clerk/') && scripts.push(`${r.status()} ${r.url()}`))
 
+  /** Adds what the page's clerk-js asked the mock (the journal) and what the page reported to a failure. */
+  const explain = async (e: Error): Promise<never> => {
+    const journal = (await (await fetch(`${mock.url}/__mock/requests`)).json()) as { requests: { method: string; path: string; status: number; client_id: string | null }[] }
+    const fapi = journal.requests.filter((r) => !r.path.startsWith('/npm/')).map((r) => `${r.method} ${r.path} ${r.status} ${r.client_id ?? '-'}`)
+    e.message += `\nrequests: ${fapi.join(', ')}\npage: ${seen().join(' | ')}`
+    throw e
+  }
   const signedOut = await timed(async () => {
     await page.goto(base + '/')
     await page.locator('.cl-signIn-root input[name="identifier"]').waitFor({ timeout: 30_000 })
@@ -82,15 +89,17 @@ t.test('examples/react-vite', { skip }, async (t) => {
   t.equal(await page.locator('#email').count(), 0, 'nothing signed-in is shown')
 
   const signedIn = await timed(async () => {
-    await signIn(page, { mock, emailAddress: 'ada@example.com' })
+    await signIn(page, { mock, emailAddress: 'ada@example.com' }).catch(explain)
     await page.locator('#email').waitFor({ timeout: 15_000 })
   })
   t.comment(`signIn() to the signed-in UI: ${signedIn.seconds} s`)
   t.equal(await page.locator('#email').textContent(), 'Signed in as ada@example.com', 'useUser() shows the email')
+  // The UI loads <UserButton/>'s chunk once it is first rendered, after useUser() already shows the email.
+  await page.locator('.cl-userButtonTrigger').waitFor({ timeout: 15_000 })
   t.equal(await page.locator('.cl-userButtonTrigger').count(), 1, '<UserButton/> is rendered')
   t.equal(await page.locator('.cl-signIn-root').count(), 0, '<SignIn/> is gone')
 
-  await signOut(page)
+  await signOut(page).catch(explain)
   await page.locator('.cl-signIn-root input[name="identifier"]').waitFor({ timeout: 15_000 })
   t.equal(await page.locator('#email').count(), 0, 'signed out again')
   t.same(seen(), [], 'no page errors, console errors or failed requests', { output: app.output() })
