@@ -102,6 +102,17 @@ export function startApp(
     clearTimeout(kill)
   }
   t.teardown(stop)
+  // If the test process ends before its teardown (an uncaught error, process.exit), take the app
+  // and its workers with it rather than leave a server running on the machine.
+  const killGroup = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  process.once('exit', killGroup)
+  child.once('exit', () => process.off('exit', killGroup))
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop()

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createClerkClient } from '@clerk/backend'
 import { startClerkMock, type ClerkMock } from '../../src/index.js'
 import { signIn, signOut } from '../../src/playwright.js'
@@ -58,7 +58,7 @@ function inlinedEnv(mock: ClerkMock): Record<string, string> {
 }
 
 /** `next build` unless the last build had the same sources, lock and inlined values. */
-function ensureBuilt(t: Tap.Test, mock: ClerkMock): void {
+function ensureBuilt(t: Test, mock: ClerkMock): void {
   const inlined = inlinedEnv(mock)
   // next-env.d.ts is written by the build; .next is the build.
   const cache = new BuildCache(APP, STAMP, sourceFiles(APP, (rel) => rel === '.next' || rel === 'next-env.d.ts'), inlined)
@@ -142,7 +142,7 @@ t.test('examples/nextjs', { skip }, async (t) => {
   })
 
   /** A new browser signed in as Ada through the helper, on the protected page. */
-  async function signedIn(t: Tap.Test): Promise<{ page: Page; sessionId: string }> {
+  async function signedIn(t: Test): Promise<{ page: Page; sessionId: string }> {
     const page = await (await newContext(t, browser)).newPage()
     await page.goto(base + '/')
     const { sessionId } = await signIn(page, { mock, emailAddress: 'ada@example.com' })
@@ -156,7 +156,7 @@ t.test('examples/nextjs', { skip }, async (t) => {
    * but clerk-js's `GET /v1/client` on that page load finds the session gone and clears the cookies;
    * the navigation after it is signed out on the server too.
    */
-  async function nextNavigationSignsOut(t: Tap.Test, page: Page): Promise<void> {
+  async function nextNavigationSignsOut(t: Test, page: Page): Promise<void> {
     await page.goto(base + '/protected')
     await page.getByTestId('client-status').filter({ hasText: 'client: signed out' }).waitFor({ timeout: 30_000 })
     t.pass('on the next navigation clerk-js in the page finds itself signed out')
