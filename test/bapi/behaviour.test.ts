@@ -4,7 +4,7 @@
  * and replace, what deleting a user does, private metadata and passwords kept out of every
  * Frontend API answer, the journal, and the Frontend API taking `__clerk_testing_token` anywhere.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { buildApp } from '../../src/http/app.js'
 import { MockCore } from '../../src/core/mock-core.js'
@@ -57,7 +57,7 @@ function harness(options: { secretKey?: string } = { secretKey: KEY }) {
 }
 
 /** A BAPI error: status, code, Clerk's format and exactly `application/json`. */
-function bapiError(t: Tap.Test, res: Answer, status: number, code: string, param?: string) {
+function bapiError(t: Test, res: Answer, status: number, code: string, param?: string) {
   t.equal(res.status, status, `${status} ${code}: status`)
   t.equal(res.headers['content-type'], 'application/json', `${status} ${code}: Content-Type exactly application/json`)
   t.same(clerkErrorFormatProblems(res.json), [], `${status} ${code}: Clerk error format`)

@@ -96,7 +96,8 @@ t.test('users: create, get, list with filters, count, update, metadata, delete',
   t.equal(dup.errors[0].code, 'form_identifier_exists')
   t.equal(dup.errors[0].meta?.paramName, 'email_address')
 
-  const deleted = await api.users.deleteUser(created.id)
+  // Typed as a User in 3.25; what arrives is its DeletedObject.
+  const deleted = (await api.users.deleteUser(created.id)) as unknown as { id: string; deleted: boolean; object: string }
   t.same({ id: deleted.id, deleted: deleted.deleted, object: deleted.object }, { id: created.id, deleted: true, object: 'user' })
   const gone = await rejection(api.users.getUser(created.id))
   t.equal(gone.status, 404)
