@@ -107,6 +107,14 @@ t.test('one port: https with the certificate trusted, and plain http, with the s
   // A Host of localhost (a DNS name in the certificate), as a browser on http://localhost:3000 uses it.
   const byName = await https(mock, '/v1/client', { host: 'localhost', hostname: 'localhost', servername: 'localhost', headers: { host: `localhost:${new URL(mock.url).port}` } })
   t.equal(byName.status, 200, 'https://localhost:PORT verifies too')
+  // A browser offers h2 first; the handler is Fastify's HTTP/1 one, so only http/1.1 is agreed.
+  const alpn = await new Promise<string | false>((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(mock.url).port), ca: mock.certificate, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      resolve(socket.alpnProtocol ?? false)
+      socket.destroy()
+    }).on('error', reject)
+  })
+  t.equal(alpn, 'http/1.1', 'ALPN: http/1.1, never h2')
   // A client that does not trust the certificate is refused by its own TLS check, nothing else.
   await t.rejects(https(mock, '/v1/client', { ca: undefined }), { code: /SELF_SIGNED|UNABLE_TO_VERIFY/ })
   await stillServes(t, mock, 'an untrusting client')
@@ -122,7 +130,14 @@ t.test('the self-signed certificate: names, validity, a leaf, one per process an
   t.equal(cert.checkHost('example.com'), undefined, 'no other name')
   t.ok(cert.verify(cert.publicKey), 'signed by its own key')
   t.equal(cert.issuer, cert.subject, 'self-issued')
-  t.equal(cert.ca, false, 'a leaf: Firefox refuses a CA certificate as a server certificate')
+  // Read with the ASN.1 schemas (node:crypto's `ca` also wants keyCertSign, so it cannot tell). Loaded
+  // here, not at the top: the first test checks that nothing loaded them before a TLS connection.
+  const { AsnConvert } = await import('@peculiar/asn1-schema')
+  const asn = await import('@peculiar/asn1-x509')
+  const extensions = AsnConvert.parse(cert.raw, asn.Certificate).tbsCertificate.extensions ?? []
+  const basic = extensions.find((e) => e.extnID === asn.id_ce_basicConstraints)
+  t.ok(basic?.critical, 'basic constraints, critical')
+  t.equal(AsnConvert.parse(basic!.extnValue, asn.BasicConstraints).cA, false, 'a leaf: Firefox refuses a CA certificate as a server certificate')
   t.equal(cert.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1', 'EC P-256')
   t.same(cert.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'for TLS servers')
   const now = Date.now()
