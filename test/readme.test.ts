@@ -2,9 +2,11 @@
  * The README's recipes are copies of examples the suite runs: every code block the README marks
  * with `<!-- example: path -->` must equal that file, and those examples run here (each in its own
  * process, against the built package, as a user's project would run them) and must exit by themselves.
+ * Files of the framework apps (examples/nextjs, …) are checked verbatim here and run by their own
+ * test in test/apps/ (`npm run test:apps`), which builds and drives the app.
  */
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { ROOT, ensureBuilt } from './helpers/build.js'
@@ -14,6 +16,14 @@ t.before(ensureBuilt)
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const marked = [...readme.matchAll(/<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g)].map(([, path, code]) => ({ path, code }))
+
+/** The example folders a test in test/apps/ drives (it names them as `examples/<app>`). */
+const appDirs = new Set(
+  readdirSync(join(ROOT, 'test', 'apps'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .flatMap((f) => [...readFileSync(join(ROOT, 'test', 'apps', f), 'utf8').matchAll(/examples\/([\w-]+)/g)].map((m) => `examples/${m[1]}/`)),
+)
+const isAppFile = (path: string) => [...appDirs].some((dir) => path.startsWith(dir))
 
 t.test('every marked README block is its example file, verbatim', async (t) => {
   t.ok(marked.length >= 3, `marked blocks: ${marked.map((m) => m.path).join(', ')}`)
@@ -32,7 +42,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   })
 }
 
-for (const { path } of marked) {
+for (const { path } of marked.filter((m) => !isAppFile(m.path))) {
   t.test(`${path} runs, passes and exits by itself`, async (t) => {
     // A process that never exits (a BroadcastChannel left open) is killed by the timeout: code null.
     const r = await run(path.endsWith('.cjs') ? [path] : ['--test', path])
