@@ -119,7 +119,7 @@ interface OpenApiDocument {
 /** What the spec declares for one answer: a validator, or why there is none. */
 export type SpecResponse =
   | { found: true; specPath: string; status: string; where: string; validate: ValidateFunction }
-  | { found: false; gap: string }
+  | { found: false; gap: string; bodyless?: { status: string; where: string } }
 
 /** `/v1/client/sessions/:id` and `/v1/client/sessions/{session_id}` alike → `/v1/client/sessions/{}`. */
 export const pathShape = (path: string): string => path.replace(/\{[^}/]+\}|:[A-Za-z_][A-Za-z0-9_]*/g, '{}')
@@ -181,7 +181,9 @@ export class FapiSpec {
     }
     const media = Object.keys(entry.content ?? {}).find((m) => /^application\/(.+\+)?json/.test(m))
     if (media === undefined || entry.content![media].schema === undefined) {
-      return { found: false, gap: `${where} declares no JSON body ("${entry.description ?? ''}")` }
+      const gap = `${where} declares no JSON body ("${entry.description ?? ''}")`
+      // Listed with no content at all (a redirect): the answer has no body to check.
+      return entry.content === undefined ? { found: false, gap, bodyless: { status: key, where } } : { found: false, gap }
     }
     const validate = this.#ajv.getSchema(`${SPEC_ID}${pointer(...base, 'content', media, 'schema')}`)
     if (!validate) throw new Error(`cannot compile the schema of ${where}`)
