@@ -26,7 +26,7 @@ t.test('every file an example mentions exists', async (t) => {
   for (const file of examples) {
     const text = readFileSync(file, 'utf8')
     // `name.mjs`, `./name.mjs`, `examples/dir/name.sh`; not a bare extension such as `.test.mjs`.
-    for (const [name] of text.matchAll(/(?<![\w.-])(?:\.{1,2}\/)?[\w-][\w./-]*\.(?:mjs|cjs|jsx|js|sh)\b/g)) {
+    for (const [name] of text.matchAll(/(?<![\w.@/:-])(?:\.{1,2}\/)?[\w-][\w./-]*\.(?:mjs|cjs|jsx|js|sh)\b/g)) {
       if (PRODUCTS.has(name)) continue
       const found = existsSync(join(dirname(file), name)) || existsSync(join(ROOT, name))
       t.ok(found, `${relative(ROOT, file)} mentions ${name}`)
