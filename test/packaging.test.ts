@@ -1,6 +1,8 @@
 /**
  * The artefact, as a user gets it: `npm pack`, install the tarball into a scratch project, import it
- * as ESM, require it from CommonJS, type-check both, and run the bin through npx.
+ * (and its `./playwright` entry) as ESM, require both from CommonJS, type-check both, and run the
+ * bin through npx.
+ * Mutation seen failing: the CommonJS `signIn` answering without calling the ESM build → the require check.
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -48,7 +50,7 @@ t.before(async () => {
 let packed: { tarball: string; files: string[] }
 
 t.test('the tarball holds the build, the fixtures and the README, not the sources or tests', async (t) => {
-  for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/index.cjs', 'dist/index.d.cts', 'dist/bin.js', 'dist/cli.js', 'fixtures/default.json']) {
+  for (const file of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/index.cjs', 'dist/index.d.cts', 'dist/bin.js', 'dist/cli.js', 'fixtures/default.json', 'dist/playwright.js', 'dist/playwright.d.ts', 'dist/playwright.cjs', 'dist/playwright.d.cts']) {
     t.ok(packed.files.includes(file), file)
   }
   t.notOk(packed.files.some((f) => /^(src|test|examples)\//.test(f)), 'no src/, test/ or examples/')
@@ -84,22 +86,66 @@ t.test('require (CommonJS): async entry points over the ESM build', async (t) =>
   t.equal(r.stdout, '200 function function\n')
 })
 
+/**
+ * The Playwright helpers against the packed mock, with a stand-in page (no browser here): a user the
+ * mock does not have is refused by its Backend API before the page is asked anything. That runs the
+ * entry itself (the CommonJS one loads the ESM build from its own folder), not just its exports.
+ */
+const PAGE_STAND_IN = `{ url: () => 'http://localhost:3000/', evaluate: async () => { throw new Error('the page was asked') } }`
+
+t.test('import clerk-fapi-mock/playwright (ESM)', async (t) => {
+  const script = `
+    import { startClerkMock } from 'clerk-fapi-mock'
+    import { signIn, signOut } from 'clerk-fapi-mock/playwright'
+    const mock = await startClerkMock()
+    const error = await signIn(${PAGE_STAND_IN}, { mock, userId: 'user_nobody' }).catch((e) => e)
+    console.log(typeof signOut, error instanceof Error && error.message.includes('user_nobody') && !error.message.includes('the page was asked'))
+    await mock.stop()
+  `
+  const r = await sh(process.execPath, ['--input-type=module', '-e', script], scratch)
+  t.equal(r.code, 0, 'exits 0', { stderr: r.stderr })
+  t.equal(r.stdout, 'function true\n')
+})
+
+t.test('require clerk-fapi-mock/playwright (CommonJS)', async (t) => {
+  const script = `
+    const { startClerkMock } = require('clerk-fapi-mock')
+    const { signIn, signOut } = require('clerk-fapi-mock/playwright')
+    ;(async () => {
+      const mock = await startClerkMock()
+      const error = await signIn(${PAGE_STAND_IN}, { mock, userId: 'user_nobody' }).catch((e) => e)
+      console.log(typeof signOut, error instanceof Error && error.message.includes('user_nobody') && !error.message.includes('the page was asked'))
+      await mock.stop()
+    })().catch((e) => { console.error(e); process.exit(1) })
+  `
+  const r = await sh(process.execPath, ['--input-type=commonjs', '-e', script], scratch)
+  t.equal(r.code, 0, 'exits 0', { stderr: r.stderr })
+  t.equal(r.stdout, 'function true\n')
+})
+
 t.test('types resolve for ESM and CommonJS consumers', async (t) => {
   writeFileSync(
     join(scratch, 'esm.mts'),
     `import { startClerkMock, type ClerkMock, type JournalEntry } from 'clerk-fapi-mock'
+import { signIn, type PageLike, type PageSignIn } from 'clerk-fapi-mock/playwright'
 const mock: ClerkMock = await startClerkMock({ port: 0, controlApi: false })
 const first: JournalEntry | undefined = mock.requests[0]
 mock.fail({ path: '/v1/client', status: 429, times: 1 })
+export async function signInAda(page: PageLike): Promise<PageSignIn> {
+  return signIn(page, { mock, emailAddress: 'ada@example.com' })
+}
 export { first }
 `,
   )
   writeFileSync(
     join(scratch, 'cjs.cts'),
     `import mockPackage = require('clerk-fapi-mock')
-export async function run(): Promise<string> {
+import playwright = require('clerk-fapi-mock/playwright')
+export async function run(page: playwright.PageLike): Promise<string> {
   const mock = await mockPackage.startClerkMock({ clock: '2030-01-01T00:00:00Z' })
-  return mock.url
+  const signedIn: playwright.PageSignIn = await playwright.signIn(page, { mock, userId: 'user_1' })
+  await playwright.signOut(page, { redirectUrl: '/' })
+  return mock.url + signedIn.sessionId
 }
 `,
   )
