@@ -187,7 +187,8 @@ t.test('CORS: an allowed page origin is reflected for crossorigin="anonymous" sc
   t.equal(foreign.headers['access-control-allow-origin'], undefined, 'but a foreign page cannot read it cross-origin')
 })
 
-t.test('bundle requests stay out of the request journal', { todo: 'traffic.ts does not read the route config `journal: false` yet' }, async (t) => {
+// Mutations seen failing: traffic.ts's onSend without the `journal === false` check; scripts.ts without the route config.
+t.test('bundle requests stay out of the request journal', async (t) => {
   const mock = createClerkMock()
   await get(mock, '/npm/@clerk/clerk-js@6/dist/clerk.browser.js')
   await get(mock, '/v1/environment')

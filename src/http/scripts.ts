@@ -12,16 +12,6 @@ import { dirname, extname, isAbsolute, join, relative, sep } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ClerkError } from '../core/errors.js'
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * The route's requests stay out of the request journal: one page load fetches some thirty
-     * bundle files, which would bury the Frontend API calls a test reads the journal for.
-     */
-    journal?: boolean
-  }
-}
-
 /** The packages served, by the name in their URL (`/npm/@clerk/<name>@…`). */
 export const SERVED_PACKAGES = {
   'clerk-js': { name: '@clerk/clerk-js', peerVersion: '6.40.0' },
@@ -167,6 +157,7 @@ export const clerkScriptRoutes: FastifyPluginAsyncTypebox<ClerkScriptOptions> = 
   const from = options.resolveFrom ?? import.meta.url
   for (const served of Object.keys(SERVED_PACKAGES) as Served[]) {
     const { name, peerVersion } = SERVED_PACKAGES[served]
+    // `journal: false` (traffic.ts): a page load's thirty bundle files would bury its Frontend API calls in the journal.
     app.get<{ Params: { spec: string; '*': string } }>(`/npm/@clerk/${served}@:spec/dist/*`, { config: { journal: false } }, async (request, reply) => {
       const { spec, '*': file } = request.params
       const installed = await findInstalledPackage(name, from)

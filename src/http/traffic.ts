@@ -1,7 +1,7 @@
 /**
  * What happens around every Frontend API request: an armed fault may answer (or delay) it first,
- * and the journal records it as the answer leaves. The control API (`/__mock/…`) is neither
- * journaled nor faultable, so a test can always read the journal and clear the faults it set.
+ * and the journal records it as the answer leaves (unless its route says `journal: false`). The
+ * control API (`/__mock/…`) is neither journaled nor faultable, so a test can always read the journal and clear the faults it set.
  * Per-request facts live in one declared object, `request.facts`.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -34,6 +34,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The path parameter naming the session a route acts on, for the journal's `session_id`. */
     sessionParam?: string
+    /**
+     * `false`: the route's requests stay out of the request journal (clerk-js and UI bundle files:
+     * one page load fetches some thirty, which would bury the Frontend API calls a test reads the
+     * journal for). Default: journaled.
+     */
+    journal?: boolean
   }
 }
 
@@ -75,7 +81,7 @@ export function installTraffic(app: App): void {
   // request a 'finish' listener, about a fifth of the mock's throughput.
   app.addHook('onSend', (request, reply, payload, done) => {
     const path = pathOf(request)
-    if (request.facts === null || isControlPath(path)) return done(null, payload)
+    if (request.facts === null || isControlPath(path) || request.routeOptions.config?.journal === false) return done(null, payload)
     const sessionId = sessionIdOf(request)
     // The caller's client as the route saw it before acting (the identity is memoised when the route
     // first read it; DELETE /v1/client destroys the client afterwards), else the named session's, else a new one.
