@@ -9,6 +9,7 @@ import { MockClock, type ClockMove } from './clock.js'
 import { environmentJson, type EnvironmentJson } from './environment.js'
 import { errors } from './errors.js'
 import { HandshakeNonces } from './handshake.js'
+import { SignInAttempts } from './sign-in.js'
 import { SignInTokens } from './sign-in-tokens.js'
 import { Faults, type FaultJson, type FaultSpec } from './faults.js'
 import { Journal, type JournalEntry } from './journal.js'
@@ -65,6 +66,8 @@ export class MockCore implements JsonView {
   readonly handshakes = new HandshakeNonces()
   /** One-time sign-in tickets the Backend API issued. */
   readonly signInTokens: SignInTokens
+  /** Sign-in attempts (`sia_…`) the Frontend API's `POST /v1/client/sign_ins` made. */
+  readonly signIns: SignInAttempts
   /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
   readonly environment: EnvironmentJson
   readonly #clockStart: ClockStart
@@ -84,6 +87,7 @@ export class MockCore implements JsonView {
     this.environment = environmentJson(seed.environment)
     this.#store = Store.fromSeed(seed, this.clock, this.key)
     this.signInTokens = new SignInTokens(this.clock)
+    this.signIns = new SignInAttempts(this.clock)
   }
 
   get settings(): Settings {
@@ -91,7 +95,8 @@ export class MockCore implements JsonView {
   }
 
   /**
-   * Back to the seed: records, clock, journal and faults. Tokens of clients created since are stale
+   * Back to the seed: records, clock, journal, faults, handshake nonces, sign-in tokens and
+   * attempts. Tokens of clients created since are stale
    * (those clients are gone); seeded clients keep their ids, so their tokens stay valid. With a
    * running clock the seed's offsets ('-2h') are resolved again from the new now, so the seeded
    * sessions are as fresh as at start.
@@ -104,6 +109,7 @@ export class MockCore implements JsonView {
     this.faults.clear()
     this.handshakes.clear()
     this.signInTokens.clear()
+    this.signIns.clear()
   }
 
   /** The `iss` of every token: the mock's origin, known once it listens (before that, `http://localhost`). */

@@ -80,12 +80,12 @@ export interface SignInAttempt {
 }
 
 /**
- * The attempts of one mock. Each remembers the client object it was made on: after a reset (which
- * rebuilds every client) an attempt of the old state is no longer found, even on a seeded client
- * whose id came back.
+ * The attempts of one mock (`MockCore.signIns`; its `reset()` clears them, as it rebuilds every
+ * client). An attempt lives as long as its client: once that is destroyed (`DELETE /v1/client`)
+ * the attempt is no longer found.
  */
 export class SignInAttempts {
-  readonly #byId = new Map<string, { attempt: SignInAttempt; client: Client }>()
+  readonly #byId = new Map<string, SignInAttempt>()
 
   constructor(readonly clock: TimeSource) {}
 
@@ -102,20 +102,20 @@ export class SignInAttempts {
       createdAt: now,
       abandonAt: now + SIGN_IN_ABANDON_MS,
     }
-    this.#byId.set(attempt.id, { attempt, client })
+    this.#byId.set(attempt.id, attempt)
     return attempt
   }
 
-  /** The attempt with this id if it still belongs to the live client `current(clientId)` returns. */
-  get(id: string, current: (clientId: string) => Client | undefined): SignInAttempt | undefined {
-    const entry = this.#byId.get(id)
-    if (entry === undefined) return undefined
-    if (current(entry.attempt.clientId) !== entry.client) {
-      // Its client was destroyed or rebuilt by a reset: the attempt went with it.
+  /** The attempt with this id if its client still exists (`clientExists`: the core's answer). */
+  get(id: string, clientExists: (clientId: string) => boolean): SignInAttempt | undefined {
+    const attempt = this.#byId.get(id)
+    if (attempt === undefined) return undefined
+    if (!clientExists(attempt.clientId)) {
+      // Its client was destroyed: the attempt went with it (client ids are never reused).
       this.#byId.delete(id)
       return undefined
     }
-    return entry.attempt
+    return attempt
   }
 
   clear(): void {

@@ -7,8 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { isSignedIn } from '../../core/lifecycle.js'
-import type { MockCore } from '../../core/mock-core.js'
-import { SignInAttempts, SignInJson, signInErrors, signInJson, supportedIdentifiers, ticketRefused, type SignInView } from '../../core/sign-in.js'
+import { SignInJson, signInErrors, signInJson, supportedIdentifiers, ticketRefused, type SignInView } from '../../core/sign-in.js'
 import type { Client } from '../../core/store.js'
 import { ClientJson, ErrorJson, Nullable } from '../../core/wire.js'
 import { transportErrors } from '../errors.js'
@@ -51,27 +50,14 @@ const errorResponses = { '4xx': ErrorJson, '5xx': ErrorJson }
 /** `Client.ClientWrappedSignIn`: the attempt, and the caller's client after it. */
 const SignInEnvelope = { 200: Type.Object({ response: SignInJson, client: ClientJson }), ...errorResponses }
 
-/**
- * The attempts of each core. They belong in `MockCore` (one owner of all state, cleared by its
- * `reset()`); until they move there, each attempt remembers its client object, so a reset (which
- * rebuilds every client) hides the attempts made before it.
- */
-const books = new WeakMap<MockCore, SignInAttempts>()
-const attemptsOf = (core: MockCore) => {
-  let book = books.get(core)
-  if (book === undefined) books.set(core, (book = new SignInAttempts(core.clock)))
-  return book
-}
-
 export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const core = app.core
-  const attempts = attemptsOf(core)
+  const attempts = core.signIns
   const view: SignInView = {
     user: (id) => core.user(id),
     imageUrl: (user) => core.userJson(user).image_url,
     supportedIdentifiers: supportedIdentifiers(core.environment),
   }
-  const liveClient = (id: string): Client | undefined => (core.hasClient(id) ? core.client(id) : undefined)
   const singleSession = () => (core.environment.auth_config as { single_session_mode?: unknown } | undefined)?.single_session_mode === true
   const signedIn = (client: Client) => core.sessionsOf(client).some((s) => isSignedIn(core.status(s)))
 
@@ -95,7 +81,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Only the caller's own attempts (an anonymous caller, unless strict, finds any by id, as for sessions).
   app.get('/v1/client/sign_ins/:id', { schema: { params: SessionParams, querystring: ClerkQuery, response: SignInEnvelope } }, async (request) => {
     const caller = callerOf(request)
-    const attempt = attempts.get(request.params.id, liveClient)
+    const attempt = attempts.get(request.params.id, (clientId) => core.hasClient(clientId))
     if (attempt === undefined || (caller.clientId !== null && attempt.clientId !== caller.clientId)) throw signInErrors.notFound(request.params.id)
     return { response: signInJson(view, attempt), client: core.clientJson(core.client(attempt.clientId)) }
   })
