@@ -1,5 +1,6 @@
 export { ClerkMock, createClerkMock, startClerkMock, publishableKeyFor } from './mock.js'
 export type { ClerkMockOptions, CreatedSession } from './mock.js'
+export type { TlsCredentials } from './http/tls.js'
 export { MockClock } from './core/clock.js'
 export { parseDuration, parseInstant, TimeInputError } from './core/time.js'
 export type { ClockSetting, TimeSource } from './core/time.js'
