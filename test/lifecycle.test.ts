@@ -210,6 +210,54 @@ t.test('last_active_token is minted again when it would be stale when served; si
   t.equal(bobs.last_active_token, null, 'never served while signed in: null')
 })
 
+// Mutations seen failing (each reverted): the cache ignoring azp ("touch", "GET /v1/client"); pageOrigin
+// without the allowed-origin check (the foreign lines); the sign-in, /v1/me/sessions, touch's client and
+// GET /v1/client answers without servedTo (their own lines).
+t.test("a served last_active_token names the asking page's Origin as azp (an allowed origin; else the default)", async (t) => {
+  const APP = 'http://localhost:3000'
+  const OTHER = 'http://localhost:5173'
+  const THIRD = 'http://app.test:3000'
+  const { mock, call } = mockWith(twoClients(), { allowedOrigins: [THIRD] })
+  const azpOf = (token: { jwt: string } | null) => b64json(String(token?.jwt).split('.')[1]).azp
+
+  // A ticket sign-in from the app's page (what the Playwright helper does): the client it answers with.
+  const ticket = (await call('POST', '/bapi/v1/sign_in_tokens', { body: { user_id: BOB }, headers: { authorization: 'Bearer sk_test_azp' } })).json.token
+  const signIn = await call('POST', '/v1/client/sign_ins', { body: `strategy=ticket&ticket=${ticket}`, headers: { ...cookieOf(mock, CLIENT_A), origin: APP } })
+  t.equal(signIn.status, 200, 'signed in', { body: signIn.json })
+  const azps = (client: any) => client.sessions.map((s: any) => azpOf(s.last_active_token))
+  t.same(azps(signIn.json.client), [APP, APP], 'POST /v1/client/sign_ins: every session of the client names the page')
+  const bobs = signIn.json.response.created_session_id
+
+  // Each answer names its own page, re-minting tokens served to another page before.
+  const fromApp = async (url: string, origin?: string, method = 'GET') =>
+    (await call(method, url, { headers: { ...cookieOf(mock, CLIENT_A), ...(origin === undefined ? {} : { origin }) } })).json
+  const touched = await fromApp(path(bobs, 'touch'), OTHER, 'POST')
+  t.equal(azpOf(touched.response.last_active_token), OTHER, 'touch: the session')
+  t.same(azps(touched.client), [OTHER, OTHER], 'touch: its client')
+  t.same(azps((await fromApp('/v1/client', THIRD)).response), [THIRD, THIRD], 'GET /v1/client (an origin in allowedOrigins)')
+  t.equal(azpOf((await fromApp(`/v1/me/sessions?_clerk_session_id=${SESS_A}`, APP))[0].last_active_token), APP, 'GET /v1/me/sessions')
+  t.same(azps((await fromApp('/v1/client', APP)).response), [APP, APP], 'GET /v1/client')
+
+  // Another page: a token minted for it; each page then keeps getting its own, served from the cache.
+  const app = (await fromApp(path(SESS_A), APP)).response.last_active_token
+  const other = (await fromApp(path(SESS_A), OTHER)).response.last_active_token
+  t.not(other.jwt, app.jwt, 'another origin: a new token')
+  t.equal(azpOf(other), OTHER, '… naming that origin')
+  t.same((await fromApp(path(SESS_A), OTHER)).response.last_active_token, other, 'the same page again: the same token')
+  t.same((await fromApp(path(SESS_A))).response.last_active_token, other, 'no Origin (a server, a same-origin GET): the current token as it is')
+  // A foreign page's Origin never becomes a claim, in a served token or a minted one.
+  mock.clock.advance(2 * MIN)
+  t.equal(azpOf((await fromApp(path(SESS_A), 'https://evil.example')).response.last_active_token), undefined, 'a foreign Origin: a stale token minted again without azp')
+  const minted = (await call('POST', path(SESS_A, 'tokens'), { headers: { ...cookieOf(mock, CLIENT_A), origin: 'https://evil.example' } })).json
+  t.equal(azpOf(minted), undefined, 'POST …/tokens from a foreign Origin: no azp')
+  t.equal(azpOf((await call('POST', path(SESS_A, 'tokens'), { headers: { origin: APP } })).json), APP, 'POST …/tokens from the page: its azp')
+
+  // Without a page, the defaultAzp option.
+  const withDefault = mockWith(twoClients(), { defaultAzp: 'http://localhost:4000' })
+  t.equal(azpOf((await withDefault.call('GET', path(SESS_A))).json.response.last_active_token), 'http://localhost:4000', 'no Origin: defaultAzp')
+  t.equal(azpOf((await withDefault.call('GET', path(SESS_A), { headers: { origin: APP } })).json.response.last_active_token), APP, 'a page: its Origin, not defaultAzp')
+})
+
 t.test('end keeps the session on its client as ended', async (t) => {
   const { mock, call } = mockWith()
   mock.clock.advance(MIN)

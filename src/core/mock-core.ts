@@ -46,6 +46,15 @@ export interface CoreOptions {
   defaultAzp?: string
 }
 
+/**
+ * Whom a Frontend API answer is served to. `azp`: the Origin of the page asking (an allowed one),
+ * which the `last_active_token`s in the answer name, as the tokens the page asks for do; without
+ * one, the `defaultAzp` option.
+ */
+export interface ServedTo {
+  azp?: string
+}
+
 export interface ClockState {
   now: number
   frozen: boolean
@@ -200,17 +209,17 @@ export class MockCore implements JsonView {
 
   // ---- Clerk's JSON --------------------------------------------------------------------------------
 
-  sessionJson(session: Session): SessionJson {
-    return sessionJson(this, session)
+  sessionJson(session: Session, to: ServedTo = {}): SessionJson {
+    return sessionJson(this, session, to.azp)
   }
 
-  sessionsJson(sessions: Session[]): SessionJson[] {
-    return sessionsJson(this, sessions)
+  sessionsJson(sessions: Session[], to: ServedTo = {}): SessionJson[] {
+    return sessionsJson(this, sessions, to.azp)
   }
 
   /** `sessions` overrides the client's own list (DELETE /v1/client answers with the sessions it had). */
-  clientJson(client: Client, sessions?: Session[]): ClientJson {
-    return clientJson(this, client, sessions)
+  clientJson(client: Client, to: ServedTo & { sessions?: Session[] } = {}): ClientJson {
+    return clientJson(this, client, to.sessions, to.azp)
   }
 
   userJson(user: User): UserJson {
@@ -236,20 +245,29 @@ export class MockCore implements JsonView {
   }
 
   /**
-   * A signed-in session's `last_active_token`, minted again whenever it would be stale when served
-   * (REFERENCE §10): none yet, expired on the mock clock, or issued before the client's `updated_at`
-   * second (clerk-js writes that as `__client_uat`, and @clerk/backend rejects an older token).
-   * Signed-out sessions keep their last token, as on Clerk.
+   * A signed-in session's `last_active_token` as served to the page whose Origin is `azp`, minted
+   * again whenever it would be stale when served (REFERENCE §10): none yet, expired on the mock
+   * clock, issued before the client's `updated_at` second (clerk-js writes that as `__client_uat`,
+   * and @clerk/backend rejects an older token), or minted for another page than `azp` (the app's
+   * SDK reads it from the `__session` cookie and wants its own origin there: @clerk/nextjs logs
+   * "Session token from cookie is missing the azp claim"). Without `azp` (no page Origin: a server,
+   * clerk-js in Node, a same-origin GET) the current token serves as it is, and a new one gets the
+   * `defaultAzp` option. Signed-out sessions keep their last token, as on Clerk.
    */
-  lastActiveToken(session: Session): string | null {
+  lastActiveToken(session: Session, azp?: string): string | null {
     const token = session.token
     if (!isSignedIn(this.status(session))) return token?.jwt ?? null
     const now = this.clock.now()
     const clientUat = Math.floor(this.#store.client(session.clientId).updatedAt / 1000)
-    if (token !== null && token.exp * 1000 > now && token.iat >= clientUat) return token.jwt
-    const claims = this.#claims(session, this.#defaultAzp)
-    session.token = { jwt: this.key.signJwt(claims), iat: claims.iat as number, exp: claims.exp as number }
-    return session.token.jwt
+    if (token !== null && token.exp * 1000 > now && token.iat >= clientUat && (azp === undefined || token.azp === azp)) return token.jwt
+    const claims = this.#claims(session, azp ?? this.#defaultAzp)
+    return this.#keepToken(session, this.key.signJwt(claims), claims)
+  }
+
+  /** Stores a session's default token, with what decides when it is stale; returns it. */
+  #keepToken(session: Session, jwt: string, claims: Record<string, unknown>): string {
+    session.token = { jwt, iat: claims.iat as number, exp: claims.exp as number, azp: (claims.azp as string | undefined) ?? null }
+    return jwt
   }
 
   // ---- operations -----------------------------------------------------------------------------------
@@ -390,7 +408,7 @@ export class MockCore implements JsonView {
     this.#store.markActive(result)
     const jwt = await this.key.signJwtAsync(claims)
     // A token with its own lifetime (the Backend API's expires_in_seconds) is not the session's default one.
-    if (template === undefined && opts.lifetimeMs === undefined) session.token = { jwt, iat: claims.iat as number, exp: claims.exp as number }
+    if (template === undefined && opts.lifetimeMs === undefined) this.#keepToken(session, jwt, claims)
     return jwt
   }
 

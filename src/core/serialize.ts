@@ -10,8 +10,8 @@ export interface JsonView {
   factorVerificationAge(session: Session): [number, number]
   userLastActiveAt(userId: string): number | null
   sessionsOf(client: Client): Session[]
-  /** The session's `last_active_token`, fresh when it is served (REFERENCE §10). */
-  lastActiveToken(session: Session): string | null
+  /** The session's `last_active_token`, fresh when it is served (REFERENCE §10), for `azp` (undefined: the mock's default). */
+  lastActiveToken(session: Session, azp?: string): string | null
 }
 
 const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
@@ -69,9 +69,10 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
   }
 }
 
-export function sessionJson(view: JsonView, session: Session): SessionJson {
+/** `azp`: the Origin of the page the answer is for, which its `last_active_token` names (undefined: the mock's default). */
+export function sessionJson(view: JsonView, session: Session, azp?: string): SessionJson {
   const user = view.user(session.userId)
-  const token = view.lastActiveToken(session)
+  const token = view.lastActiveToken(session, azp)
   return {
     id: session.id,
     object: 'session',
@@ -101,12 +102,12 @@ export function sessionJson(view: JsonView, session: Session): SessionJson {
   }
 }
 
-/** A client; `sessions` overrides the client's own list (DELETE /v1/client answers with sessions already detached). */
-export function clientJson(view: JsonView, client: Client, sessions: Session[] = view.sessionsOf(client)): ClientJson {
+/** A client; `sessions` overrides the client's own list (DELETE /v1/client answers with sessions already detached); `azp` as for `sessionJson`. */
+export function clientJson(view: JsonView, client: Client, sessions: Session[] = view.sessionsOf(client), azp?: string): ClientJson {
   return {
     object: 'client',
     id: client.id,
-    sessions: sessionsJson(view, sessions),
+    sessions: sessionsJson(view, sessions, azp),
     sign_in: null,
     sign_up: null,
     last_active_session_id: client.lastActiveSessionId,
@@ -118,8 +119,8 @@ export function clientJson(view: JsonView, client: Client, sessions: Session[] =
   }
 }
 
-export function sessionsJson(view: JsonView, sessions: Session[]): SessionJson[] {
-  return sessions.map((s) => sessionJson(view, s))
+export function sessionsJson(view: JsonView, sessions: Session[], azp?: string): SessionJson[] {
+  return sessions.map((s) => sessionJson(view, s, azp))
 }
 
 // ---- the Backend API ------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ export interface MintedToken {
   /** Epoch seconds. */
   iat: number
   exp: number
+  /** Its `azp` claim (null: none): a page on another origin is served a token minted for it. */
+  azp: string | null
 }
 
 export interface Session {

@@ -8,6 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net'
 import type { FastifyRequest } from 'fastify'
 import { ClerkError } from '../core/errors.js'
 import { CONTROL_PREFIX } from '../core/faults.js'
+import type { ServedTo } from '../core/mock-core.js'
 
 export interface GuardOptions {
   /** Host names allowed besides the loopback names and the bound host (`mock.test`, or `.test` for every subdomain of test). */
@@ -100,6 +101,16 @@ export class Guard {
     return isLoopbackName(url.hostname) || this.#origins.has(url.origin)
   }
 
+  /**
+   * The request's `Origin` when it is one the mock talks to (`originAllowed`), else undefined: the
+   * `azp` of the session tokens minted for and served to that page. A foreign page's Origin never
+   * becomes a claim (it could not read the answer anyway).
+   */
+  pageOrigin(request: FastifyRequest): string | undefined {
+    const origin = request.headers.origin
+    return origin !== undefined && this.originAllowed(origin) ? origin : undefined
+  }
+
   /** Checks every request, before any route: a foreign Host is refused; a control request from a foreign page too. */
   check(request: FastifyRequest): ClerkError | null {
     if (!this.hostAllowed(request.headers.host)) return hostRefused(request.headers.host ?? '')
@@ -112,6 +123,14 @@ export class Guard {
     return null
   }
 }
+
+/**
+ * Whom a Frontend API answer is for: the asking page's allowed Origin is the `azp` of the session
+ * tokens in it (`last_active_token`s, a minted token).
+ * @example
+ * return { response: core.clientJson(client, servedTo(request)), client: null }
+ */
+export const servedTo = (request: FastifyRequest): ServedTo => ({ azp: request.server.guard.pageOrigin(request) })
 
 /** The control API lives at the literal prefix only; a percent-encoded spelling is not it. */
 export const isControlPath = (url: string) => url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)

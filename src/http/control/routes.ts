@@ -88,7 +88,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
       clients: clients.map(({ client, sessions }) => {
         // Every session the client ever had; removed and revoked ones are marked on_client: false.
         const onClient = new Set(core.sessionsOf(client))
-        return { ...core.clientJson(client, []), sessions: core.sessionsJson(sessions).map((json, i) => ({ ...json, on_client: onClient.has(sessions[i]) })) }
+        return { ...core.clientJson(client, { sessions: [] }), sessions: core.sessionsJson(sessions).map((json, i) => ({ ...json, on_client: onClient.has(sessions[i]) })) }
       }),
       users: users.map((u) => core.userJson(u)),
       dev_browsers: devBrowsers.map(({ id, clientId }) => ({ id, client_id: clientId })),

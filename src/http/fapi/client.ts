@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { errors } from '../../core/errors.js'
+import { servedTo } from '../guard.js'
 import { clearClientCookie, clientOf, handOutClientToken } from '../identity.js'
 import { ClerkQuery, ClientEnvelope, EmptyBody } from '../schemas.js'
 
@@ -17,7 +18,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // No client, or a cookie naming none this mock knows, is 200 null (as on Clerk); the answer clears such a cookie.
   app.get('/v1/client', { schema: { querystring: ClerkQuery, response: ClientEnvelope } }, async (request) => {
     const client = clientOf(request)
-    return { response: client && core.clientJson(client), client: null }
+    return { response: client && core.clientJson(client, servedTo(request)), client: null }
   })
 
   // PUT and POST both create a fresh client and hand its token back (cookie or Authorization header).
@@ -29,7 +30,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (request.identity.kind === 'refused') throw request.identity.error
       const client = core.createClient()
       handOutClientToken(request, reply, client)
-      const json = core.clientJson(client)
+      const json = core.clientJson(client, servedTo(request))
       return { response: json, client: json }
     },
   })
@@ -38,11 +39,11 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const client = requireClient(request)
     const { sessions } = core.destroyClient(client)
     if (request.identity.kind === 'client' && request.identity.via === 'cookie') clearClientCookie(request, reply)
-    return { response: core.clientJson(client, sessions), client: null }
+    return { response: core.clientJson(client, { ...servedTo(request), sessions }), client: null }
   })
 
   app.delete('/v1/client/sessions', { schema: { querystring: ClerkQuery, body: EmptyBody, response: ClientEnvelope } }, async (request) => {
     const client = core.signOutClient(requireClient(request))
-    return { response: core.clientJson(client), client: null }
+    return { response: core.clientJson(client, servedTo(request)), client: null }
   })
 }

@@ -11,6 +11,7 @@ import { SignInJson, signInErrors, signInJson, supportedIdentifiers, ticketRefus
 import type { Client } from '../../core/store.js'
 import { ClientJson, ErrorJson, Nullable } from '../../core/wire.js'
 import { transportErrors } from '../errors.js'
+import { servedTo } from '../guard.js'
 import { callerOf, clientOf, handOutClientToken } from '../identity.js'
 import { ClerkQuery, SessionParams } from '../schemas.js'
 
@@ -75,7 +76,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const result = core.createSession(token.userId, client?.id)
     if (client === null) handOutClientToken(request, reply, result.client)
     const attempt = attempts.completeWithTicket(result.client, token.userId, result.session.id)
-    return { response: signInJson(view, attempt), client: core.clientJson(result.client) }
+    return { response: signInJson(view, attempt), client: core.clientJson(result.client, servedTo(request)) }
   })
 
   // Only the caller's own attempts (an anonymous caller, unless strict, finds any by id, as for sessions).
@@ -83,6 +84,6 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const caller = callerOf(request)
     const attempt = attempts.get(request.params.id, (clientId) => core.hasClient(clientId))
     if (attempt === undefined || (caller.clientId !== null && attempt.clientId !== caller.clientId)) throw signInErrors.notFound(request.params.id)
-    return { response: signInJson(view, attempt), client: core.clientJson(core.client(attempt.clientId)) }
+    return { response: signInJson(view, attempt), client: core.clientJson(core.client(attempt.clientId), servedTo(request)) }
   })
 }
