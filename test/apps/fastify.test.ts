@@ -5,58 +5,18 @@
  */
 import { execFile } from 'node:child_process'
 import { createClerkClient } from '@clerk/backend'
-import type { Browser, BrowserContext, Response as PageResponse } from 'playwright-core'
-import t, { type Test } from 'tap'
-import { startClerkMock, type ClerkMock } from '../../src/index.js'
-import type { Fixture } from '../../src/fixtures/schema.js'
+import type { Browser } from 'playwright-core'
+import t from 'tap'
+import { startClerkMock } from '../../src/index.js'
 import { launchChromium, skipBrowser } from '../helpers/browser.js'
-import { appEnvironment, newContext, ROOT, startApp, timed } from './helpers.js'
+import { ADA, GRACE, SERVER_APP_FIXTURE as fixture, appEnvironment, bearerGet as get, clerkEnv, handshakeBrowser, mintRaw, mintToken, newContext, ROOT, startServerExample } from './helpers.js'
 
 const SERVER = 'examples/fastify/server.mjs'
-const ADA = 'user_ada000000000000000000000000'
-const GRACE = 'user_grace0000000000000000000000'
-
-// The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
-const fixture: Fixture = {
-  users: [
-    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
-    { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
-  ],
-  clients: [],
-}
-
-const clerkEnv = (mock: ClerkMock) => ({ CLERK_PUBLISHABLE_KEY: mock.publishableKey, CLERK_SECRET_KEY: mock.secretKey, CLERK_API_URL: mock.apiUrl })
-
-/** The app as a user runs it: `node examples/fastify/server.mjs` with the three CLERK_* variables; its URL. */
-async function startExample(t: Test, mock: ClerkMock): Promise<string> {
-  const env = appEnvironment({ ...clerkEnv(mock), PORT: '0' })
-  const { value, seconds } = await timed(() => startApp(t, { command: process.execPath, args: [SERVER], cwd: ROOT, env, ready: /^listening on (\S+)$/ }))
-  t.comment(`${SERVER}: listening after ${seconds} s`)
-  return value.match[1]!
-}
-
-/** `POST /v1/client/sessions/{id}/tokens` on the mock's Frontend API, as clerk-js asks for a session token. */
-function mintRaw(mock: ClerkMock, sessionId: string, clientToken: string): Promise<Response> {
-  return fetch(`${mock.url}/v1/client/sessions/${sessionId}/tokens`, { method: 'POST', headers: { cookie: `__client=${clientToken}` } })
-}
-
-async function mintToken(mock: ClerkMock, sessionId: string, clientToken: string): Promise<string> {
-  const res = await mintRaw(mock, sessionId, clientToken)
-  if (res.status !== 200) throw new Error(`minting a token for ${sessionId}: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { jwt: string }).jwt
-}
-
-/** A GET with an optional Bearer token; `auth` is @clerk/backend's verdict (the `x-clerk-auth-*` debug headers it sets). */
-async function get(url: string, token?: string): Promise<{ status: number; body: any; location: string | null; auth: string }> {
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' })
-  const text = await res.text()
-  return { status: res.status, body: text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text, location: res.headers.get('location'), auth: [res.headers.get('x-clerk-auth-status'), res.headers.get('x-clerk-auth-reason'), res.headers.get('x-clerk-auth-message')].filter(Boolean).join(' | ') }
-}
 
 t.test('Bearer tokens', async (t) => {
   const mock = await startClerkMock({ fixtures: fixture })
   t.teardown(() => mock.stop())
-  const app = await startExample(t, mock)
+  const app = await startServerExample(t, mock, SERVER)
   const backend = createClerkClient({ secretKey: mock.secretKey, apiUrl: mock.apiUrl })
 
   const { session, clientToken } = mock.createSession({ userId: ADA })
@@ -121,54 +81,14 @@ t.test('Bearer tokens', async (t) => {
   })
 })
 
-/** The claims of a session JWT (no check: the app already verified it). */
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sub: string; sid: string }
-
 t.test('cookies through the handshake, in headless Chromium', { skip: skipBrowser }, async (t) => {
   const mock = await startClerkMock({ fixtures: fixture })
   t.teardown(() => mock.stop())
-  const app = await startExample(t, mock)
+  const app = await startServerExample(t, mock, SERVER)
   const backend = createClerkClient({ secretKey: mock.secretKey, apiUrl: mock.apiUrl })
   const browser: Browser = await launchChromium()
   t.teardown(() => browser.close())
-  const handshake = `${mock.httpsUrl}/v1/client/handshake?`
-
-  /** Navigates; returns the final answer's JSON and every document request on the way (redirects included). */
-  async function visit(context: BrowserContext, url: string): Promise<{ body: any; documents: string[]; final: string }> {
-    const page = context.pages()[0] ?? (await context.newPage())
-    const documents: string[] = []
-    const record = (r: { isNavigationRequest(): boolean; url(): string }) => r.isNavigationRequest() && documents.push(r.url())
-    page.on('request', record)
-    const res: PageResponse | null = await page.goto(url).finally(() => page.off('request', record))
-    const text = (await res?.text()) ?? ''
-    let body: unknown = text
-    try {
-      body = JSON.parse(text)
-    } catch {
-      // not JSON: kept as text for the failure message
-    }
-    return { body, documents, final: page.url() }
-  }
-
-  // @clerk/backend gives up after 3 round trips (cookie __clerk_redirect_count) and treats the request as
-  // signed out: a handshake that fails looks signed out too, so every flow counts its round trips.
-  const roundTrips = (visited: { documents: string[] }) => visited.documents.filter((u) => u.startsWith(handshake)).length
-
-  /** The session token the app's cookie holds (`__session`), decoded. */
-  async function sessionCookie(context: BrowserContext): Promise<{ sub: string; sid: string } | null> {
-    const cookie = (await context.cookies(app)).find((c) => c.name === '__session' && c.value !== '')
-    return cookie ? claimsOf(cookie.value) : null
-  }
-
-  /** What happens when the cookie token expires (60 s after it was minted), without waiting a minute. */
-  const dropSessionCookies = (context: BrowserContext) => context.clearCookies({ name: /^__session/ })
-
-  /** A fresh browser signed in as `userId` in one navigation: the mock's sign-in helper, then the app's handshake. */
-  async function signedInBrowser(t: Test, userId: string) {
-    const context = await newContext(t, browser)
-    const signIn = `${mock.httpsUrl}/__mock/sign-in?user_id=${userId}&redirect_url=${encodeURIComponent(`${app}/`)}`
-    return { context, first: await visit(context, signIn) }
-  }
+  const { visit, roundTrips, sessionCookie, dropSessionCookies, signedInBrowser } = handshakeBrowser(browser, mock, app)
 
   t.test('a fresh browser is sent to the mock handshake and comes back signed out; then no more round trips', async (t) => {
     const context = await newContext(t, browser)

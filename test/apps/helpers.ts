@@ -9,7 +9,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import type { Browser, BrowserContext } from 'playwright-core'
+import type { Browser, BrowserContext, Response as PageResponse } from 'playwright-core'
+import type { ClerkMock } from '../../src/index.js'
+import type { Fixture } from '../../src/fixtures/schema.js'
 import { ROOT } from '../helpers/build.js'
 
 export { ROOT }
@@ -209,4 +211,95 @@ export class BuildCache {
 /** Whether an example's own dependencies are installed (scripts/test-apps.mjs installs them). */
 export function installed(app: string): boolean {
   return existsSync(join(EXAMPLES, app, 'node_modules', '.package-lock.json'))
+}
+
+// ---- server apps (examples/express, examples/fastify) ---------------------------------------------
+
+export const ADA = 'user_ada000000000000000000000000'
+export const GRACE = 'user_grace0000000000000000000000'
+
+/** Two users and no clients. The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock. */
+export const SERVER_APP_FIXTURE: Fixture = {
+  users: [
+    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
+    { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
+  ],
+  clients: [],
+}
+
+/** The three variables a server app is configured by. */
+export const clerkEnv = (mock: ClerkMock) => ({ CLERK_PUBLISHABLE_KEY: mock.publishableKey, CLERK_SECRET_KEY: mock.secretKey, CLERK_API_URL: mock.apiUrl })
+
+/** The app as a user runs it: `node <server>` with the three CLERK_* variables; its URL. */
+export async function startServerExample(t: Teardowns & { comment(message: string): unknown }, mock: ClerkMock, server: string): Promise<string> {
+  const env = appEnvironment({ ...clerkEnv(mock), PORT: '0' })
+  const { value, seconds } = await timed(() => startApp(t, { command: process.execPath, args: [server], cwd: ROOT, env, ready: /^listening on (\S+)$/ }))
+  t.comment(`${server}: listening after ${seconds} s`)
+  return value.match[1]!
+}
+
+/** `POST /v1/client/sessions/{id}/tokens` on the mock's Frontend API, as clerk-js asks for a session token. */
+export function mintRaw(mock: ClerkMock, sessionId: string, clientToken: string): Promise<Response> {
+  return fetch(`${mock.url}/v1/client/sessions/${sessionId}/tokens`, { method: 'POST', headers: { cookie: `__client=${clientToken}` } })
+}
+
+export async function mintToken(mock: ClerkMock, sessionId: string, clientToken: string): Promise<string> {
+  const res = await mintRaw(mock, sessionId, clientToken)
+  if (res.status !== 200) throw new Error(`minting a token for ${sessionId}: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { jwt: string }).jwt
+}
+
+/** A GET with an optional Bearer token; `auth` is @clerk/backend's verdict (the `x-clerk-auth-*` debug headers it sets). */
+export async function bearerGet(url: string, token?: string): Promise<{ status: number; body: any; location: string | null; auth: string }> {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' })
+  const text = await res.text()
+  return { status: res.status, body: text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text, location: res.headers.get('location'), auth: [res.headers.get('x-clerk-auth-status'), res.headers.get('x-clerk-auth-reason'), res.headers.get('x-clerk-auth-message')].filter(Boolean).join(' | ') }
+}
+
+/** The claims of a session JWT (no check: the app already verified it). */
+export const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sub: string; sid: string }
+
+/** A server app driven by headless Chromium: navigations, the handshakes on the way, the app's session cookie. */
+export function handshakeBrowser(browser: Browser, mock: ClerkMock, app: string) {
+  const handshake = `${mock.httpsUrl}/v1/client/handshake?`
+
+  /** Navigates; returns the final answer's JSON and every document request on the way (redirects included). */
+  async function visit(context: BrowserContext, url: string): Promise<{ body: any; documents: string[]; final: string }> {
+    const page = context.pages()[0] ?? (await context.newPage())
+    const documents: string[] = []
+    const record = (r: { isNavigationRequest(): boolean; url(): string }) => r.isNavigationRequest() && documents.push(r.url())
+    page.on('request', record)
+    const res: PageResponse | null = await page.goto(url).finally(() => page.off('request', record))
+    const text = (await res?.text()) ?? ''
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // not JSON: kept as text for the failure message
+    }
+    return { body, documents, final: page.url() }
+  }
+
+  return {
+    visit,
+    // @clerk/backend gives up after 3 round trips (cookie __clerk_redirect_count) and treats the request as
+    // signed out: a handshake that fails looks signed out too, so every flow counts its round trips.
+    roundTrips: (visited: { documents: string[] }) => visited.documents.filter((u) => u.startsWith(handshake)).length,
+
+    /** The session token the app's cookie holds (`__session`), decoded. */
+    async sessionCookie(context: BrowserContext): Promise<{ sub: string; sid: string } | null> {
+      const cookie = (await context.cookies(app)).find((c) => c.name === '__session' && c.value !== '')
+      return cookie ? claimsOf(cookie.value) : null
+    },
+
+    /** What happens when the cookie token expires (60 s after it was minted), without waiting a minute. */
+    dropSessionCookies: (context: BrowserContext) => context.clearCookies({ name: /^__session/ }),
+
+    /** A fresh browser signed in as `userId` in one navigation: the mock's sign-in helper, then the app's handshake. */
+    async signedInBrowser(t: Teardowns, userId: string) {
+      const context = await newContext(t, browser)
+      const signIn = `${mock.httpsUrl}/__mock/sign-in?user_id=${userId}&redirect_url=${encodeURIComponent(`${app}/`)}`
+      return { context, first: await visit(context, signIn) }
+    },
+  }
 }
