@@ -47,7 +47,8 @@ t.test('binding every interface warns that the control API and keys are reachabl
   let stderr = ''
   cli.stderr!.on('data', (d) => (stderr += d))
   const line = await new Promise<string>((resolve) => createInterface({ input: cli.stdout! }).once('line', resolve))
-  t.match(line, /^Clerk FAPI mock listening on http:\/\/127\.0\.0\.1:\d+ \(bound to 0\.0\.0\.0: every network interface\)$/)
+  // HTTP and TLS on the one port, named by the loopback address a browser can use.
+  t.match(line, /^Clerk FAPI mock listening on http:\/\/127\.0\.0\.1:(\d+) and https:\/\/127\.0\.0\.1:\1 \(bound to 0\.0\.0\.0: every network interface\)$/)
   await waitFor(() => stderr.includes('warning'), 2000)
   t.match(stderr, /warning: bound to 0\.0\.0\.0, which is reachable from the network.*control API/)
   const exited = new Promise((resolve) => cli.once('exit', resolve))
