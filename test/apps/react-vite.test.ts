@@ -69,6 +69,40 @@ t.test('examples/react-vite', { skip }, async (t) => {
 
   const page = await (await newContext(t, browser)).newPage()
   const seen = problems(page)
+  // CLERK_FAPI_MOCK_DEBUG_COOKIES=<file>: every request to the mock with its Cookie and Set-Cookie, for timing bugs.
+  const debugFile = process.env.CLERK_FAPI_MOCK_DEBUG_COOKIES
+  let mark = (_: string) => {}
+  if (debugFile) {
+    const { appendFileSync } = await import('node:fs')
+    const { performance } = await import('node:perf_hooks')
+    const t0 = performance.now()
+    const log = (line: string) => appendFileSync(debugFile, `${(performance.now() - t0).toFixed(0).padStart(6)} ${line}\n`)
+    const ids = new Map<object, number>()
+    let n = 0
+    page.on('request', (r) => {
+      if (!r.url().startsWith(mock.httpsUrl) || r.url().includes('/npm/')) return
+      ids.set(r, ++n)
+      void r.allHeaders().then((h) => log(`#${ids.get(r)} > ${r.method()} ${r.url().slice(mock.httpsUrl.length)} cookie=${h.cookie ?? '-'}`), () => log(`#${ids.get(r)} > ${r.method()} ${r.url()} (headers gone)`))
+    })
+    page.on('response', (r) => {
+      const req = r.request()
+      if (!ids.has(req)) return
+      void r.allHeaders().then((h) => log(`#${ids.get(req)} < ${r.status()} ${req.method()} ${req.url().slice(mock.httpsUrl.length).split('?')[0]} set-cookie=${h['set-cookie'] ?? '-'}`), () => log(`#${ids.get(req)} < ${r.status()} (headers gone)`))
+    })
+    page.on('requestfailed', (r) => ids.has(r) && log(`#${ids.get(r)} FAILED ${r.failure()?.errorText}`))
+    page.on('framenavigated', (f) => f === page.mainFrame() && log(`navigated ${f.url()}`))
+    page.on('console', (m) => log(`console.${m.type()}: ${m.text()}`))
+    mark = (what) => log(`---- ${what}`)
+    // Chromium's own account of each cookie it sent, withheld, stored or refused (and the partition it used).
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Network.enable')
+    const brief = (c: any) => `${c.cookie?.name ?? c.name ?? c.cookieLine?.split('=')[0]}${c.cookie?.partitionKey ? ` pk=${JSON.stringify(c.cookie.partitionKey)}` : ''} ${JSON.stringify(c.blockedReasons ?? [])}${c.exemptionReason ? ` exempt=${c.exemptionReason}` : ''}`
+    cdp.on('Network.requestWillBeSentExtraInfo', (e: any) => e.associatedCookies?.length && log(`cdp req ${e.requestId} cookies: ${e.associatedCookies.map(brief).join(', ')}`))
+    cdp.on('Network.responseReceivedExtraInfo', (e: any) => {
+      const set = e.headers?.['set-cookie'] ?? e.headers?.['Set-Cookie']
+      if (set || e.blockedCookies?.length) log(`cdp res ${e.requestId} set=${set ? String(set).split('=')[0] : '-'} partition=${JSON.stringify(e.cookiePartitionKey ?? null)} blocked=${JSON.stringify((e.blockedCookies ?? []).map(brief))}`)
+    })
+  }
   const scripts: string[] = []
   page.on('response', (r) => r.url().includes('/npm/@clerk/') && scripts.push(`${r.status()} ${r.url()}`))
 
@@ -89,7 +123,9 @@ t.test('examples/react-vite', { skip }, async (t) => {
   t.equal(await page.locator('#email').count(), 0, 'nothing signed-in is shown')
 
   const signedIn = await timed(async () => {
+    mark('signIn')
     await signIn(page, { mock, emailAddress: 'ada@example.com' }).catch(explain)
+    mark('signIn returned')
     await page.locator('#email').waitFor({ timeout: 15_000 })
   })
   t.comment(`signIn() to the signed-in UI: ${signedIn.seconds} s`)
@@ -99,7 +135,9 @@ t.test('examples/react-vite', { skip }, async (t) => {
   t.equal(await page.locator('.cl-userButtonTrigger').count(), 1, '<UserButton/> is rendered')
   t.equal(await page.locator('.cl-signIn-root').count(), 0, '<SignIn/> is gone')
 
+  mark('signOut')
   await signOut(page).catch(explain)
+  mark('signOut returned')
   await page.locator('.cl-signIn-root input[name="identifier"]').waitFor({ timeout: 15_000 })
   t.equal(await page.locator('#email').count(), 0, 'signed out again')
   t.same(seen(), [], 'no page errors, console errors or failed requests', { output: app.output() })
