@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { parseArgs } from 'node:util'
 import { parseClockSetting } from './core/time.js'
+import { endpointUrl, generateSecret, secretKey, WebhookConfigError } from './core/webhooks/index.js'
 import { FixtureError } from './fixtures/load.js'
 import { isLoopbackName, isWildcardAddress } from './http/guard.js'
 import { checkCredentials, type TlsCredentials } from './http/tls.js'
@@ -36,9 +37,15 @@ Options:
                       default: any, and one is printed)
   --tls-cert FILE     serve this PEM certificate over TLS (with --tls-key)
   --tls-key FILE      the PEM private key of --tls-cert
+  --webhook URL       POST Clerk's webhook events (user.*, session.*) to URL, signed as
+                      Svix signs them (repeatable; every event to each)
+  --webhook-secret S  the signing secret of the --webhook endpoints (whsec_…; default:
+                      one is made and printed); give the app the same one as
+                      CLERK_WEBHOOK_SIGNING_SECRET
   --no-control        do not serve the control API under /__mock
   --json              print {"url","https_url","publishable_key","api_url","secret_key",
-                      "jwks_url"} as the first stdout line
+                      "jwks_url"} as the first stdout line (and "webhooks": [{"url",
+                      "secret","events"}] when there are webhook endpoints)
   --log-requests      print one line per request to stderr
   --quiet             print nothing but errors (and the --json line)
   -h, --help          show this help
@@ -47,12 +54,14 @@ Options:
 With "-- command", runs the command with these set, stops the mock when it ends and exits
 with its exit code: CLERK_MOCK_URL, CLERK_MOCK_HTTPS_URL, CLERK_MOCK_PUBLISHABLE_KEY, and the
 names Clerk's SDKs read: CLERK_PUBLISHABLE_KEY, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
-VITE_CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_API_URL (the Backend API).
+VITE_CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_API_URL (the Backend API), and
+CLERK_WEBHOOK_SIGNING_SECRET (the first webhook endpoint's secret) when there are endpoints.
 
 Control API (unless --no-control): POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/state,
 POST /__mock/sessions, GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
 GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL,
-GET /__mock/certificate.pem.
+GET /__mock/certificate.pem, GET /__mock/webhooks[?settled=true],
+POST /__mock/webhooks/ID/replay.
 
 SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, its process group gets the
 signal first, and SIGKILL after a second signal or 10 s).
@@ -125,6 +134,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return usageError(`--tls-cert ${values['tls-cert']} --tls-key ${values['tls-key']}: ${(e as Error).message}`)
     }
   }
+  const webhookUrls = values.webhook ?? []
+  let webhookSecret = values['webhook-secret']
+  try {
+    for (const url of webhookUrls) endpointUrl(url, '--webhook')
+    if (webhookSecret !== undefined) secretKey(webhookSecret, '--webhook-secret')
+  } catch (e) {
+    if (e instanceof WebhookConfigError) return usageError(e.message)
+    throw e
+  }
+  if (webhookSecret !== undefined && webhookUrls.length === 0) return usageError('--webhook-secret is the secret of --webhook endpoints: give at least one --webhook URL')
+  // One secret for every --webhook endpoint: the app under test reads one CLERK_WEBHOOK_SIGNING_SECRET.
+  if (webhookUrls.length > 0) webhookSecret ??= generateSecret()
   if (split !== -1 && command.length === 0) return usageError("'--' must be followed by a command to run")
 
   // Listen for stop signals before starting, so a signal during start-up is not the default (abrupt) exit.
@@ -143,6 +164,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       tls,
       controlApi: !values['no-control'],
       logger: values['log-requests'] ? requestLogger(io) : false,
+      // Without --webhook the fixture's endpoints (if any) stay.
+      webhooks: webhookUrls.length > 0 ? webhookUrls.map((url) => ({ url, secret: webhookSecret })) : undefined,
     })
   } catch (e) {
     const err = e as NodeJS.ErrnoException
@@ -152,8 +175,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 1
   }
 
+  const endpoints = mock.webhooks.endpoints
   if (values.json) {
-    io.stdout.write(JSON.stringify({ url: mock.url, https_url: mock.httpsUrl, publishable_key: mock.publishableKey, api_url: mock.apiUrl, secret_key: mock.secretKey, jwks_url: `${mock.url}/.well-known/jwks.json` }) + '\n')
+    const webhooks = endpoints.length === 0 ? {} : { webhooks: endpoints.map(({ url, secret, events }) => ({ url, secret, events })) }
+    io.stdout.write(
+      JSON.stringify({ url: mock.url, https_url: mock.httpsUrl, publishable_key: mock.publishableKey, api_url: mock.apiUrl, secret_key: mock.secretKey, jwks_url: `${mock.url}/.well-known/jwks.json`, ...webhooks }) + '\n',
+    )
   }
   const bound = values.host ?? '127.0.0.1'
   if (!values.quiet) {
@@ -161,7 +188,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const where = new URL(mock.url).hostname.replace(/^\[|\]$/g, '') === bound ? '' : ` (bound to ${bound}${isWildcardAddress(bound) ? ': every network interface' : ''})`
     io.stdout.write(
       `Clerk FAPI mock listening on ${mock.url} and ${mock.httpsUrl}${where}\nPublishable key: ${mock.publishableKey}\n` +
-        `Backend API: ${mock.apiUrl}\nSecret key: ${mock.secretKey}\nControl API: ${control}\n`,
+        `Backend API: ${mock.apiUrl}\nSecret key: ${mock.secretKey}\nControl API: ${control}\n` +
+        endpoints.map((e) => `Webhook: ${e.url} (${e.events === null ? 'every event' : e.events.join(', ')}), signing secret ${e.secret}\n`).join(''),
     )
   }
   if (!isLoopbackName(bound)) {
@@ -187,7 +215,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  * replace any the caller had: a wrapped app must not reach a real instance.
  */
 function commandEnv(mock: ClerkMock): NodeJS.ProcessEnv {
+  const [endpoint] = mock.webhooks.endpoints
   return {
+    ...(endpoint === undefined ? {} : { CLERK_WEBHOOK_SIGNING_SECRET: endpoint.secret }),
     CLERK_MOCK_URL: mock.url,
     CLERK_MOCK_HTTPS_URL: mock.httpsUrl,
     CLERK_MOCK_PUBLISHABLE_KEY: mock.publishableKey,
@@ -224,6 +254,8 @@ function parse(args: string[]) {
       'secret-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      'webhook-secret': { type: 'string' },
       // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
       'no-control': { type: 'boolean' },
       json: { type: 'boolean' },

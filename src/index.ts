@@ -1,5 +1,7 @@
 export { ClerkMock, createClerkMock, startClerkMock, publishableKeyFor } from './mock.js'
-export type { ClerkMockOptions, CreatedSession } from './mock.js'
+export type { ClerkMockOptions, CreatedSession, MockWebhooks } from './mock.js'
+export { WebhookConfigError, RETRY_SCHEDULE_MS, EVENT_TYPES, EMITTED_EVENT_TYPES } from './core/webhooks/index.js'
+export type { WebhookEndpointSpec, WebhookEndpointJson, WebhookDeliveryJson, WebhookAttemptJson, WebhookEvent, EventType, EmittedEventType } from './core/webhooks/index.js'
 export type { TlsCredentials } from './http/tls.js'
 export { MockClock } from './core/clock.js'
 export { parseDuration, parseInstant, TimeInputError } from './core/time.js'

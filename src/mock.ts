@@ -8,6 +8,7 @@ import type { FaultJson, FaultSpec } from './core/faults.js'
 import type { JournalEntry } from './core/journal.js'
 import { MockCore } from './core/mock-core.js'
 import type { ClockSetting } from './core/time.js'
+import type { WebhookDeliveryJson, WebhookEndpointJson, WebhookEndpointSpec } from './core/webhooks/index.js'
 import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
@@ -56,6 +57,29 @@ export interface ClerkMockOptions {
    * @example { cert: readFileSync('localhost.pem', 'utf8'), key: readFileSync('localhost-key.pem', 'utf8') }
    */
   tls?: TlsCredentials
+  /**
+   * Webhook endpoints: the mock POSTs Clerk's events to each, signed as Svix signs them, so the
+   * app's own `verifyWebhook(req)` accepts them. A secret left out is made for the endpoint (read
+   * it from `mock.webhooks.endpoints`). Replaces the fixture's `webhooks`. A bad URL, secret or event name throws.
+   * @example webhooks: [{ url: 'http://127.0.0.1:3000/api/webhooks', secret: process.env.CLERK_WEBHOOK_SIGNING_SECRET, events: ['user.*', 'session.*'] }]
+   */
+  webhooks?: WebhookEndpointSpec[]
+}
+
+/** `mock.webhooks`: the endpoints with their secrets, the delivery journal, and the levers a test needs. */
+export interface MockWebhooks {
+  /** Each endpoint with its `whsec_` secret (the one given, or the one made). */
+  readonly endpoints: WebhookEndpointJson[]
+  /** Every delivery so far, oldest first (the last 1000): event, endpoint, status, attempts. A copy; `reset()` empties it. */
+  readonly deliveries: WebhookDeliveryJson[]
+  /**
+   * Resolves once no delivery is on the wire or due: each has succeeded, failed for good, or waits
+   * for a retry later on the mock clock (advance the clock and await again to run it).
+   * @example await mock.webhooks.settled(); assert.equal(received.length, 1)
+   */
+  settled(): Promise<void>
+  /** Sends one delivery again (same `svix-id`, fresh signature), after what its endpoint has due. Unknown id: a 404 ClerkError. */
+  replay(deliveryId: string): WebhookDeliveryJson
 }
 
 export interface CreatedSession {
@@ -72,6 +96,8 @@ export class ClerkMock {
   readonly #options: ClerkMockOptions
   readonly #tls: MockTls
   readonly #secretKey: string
+  /** Webhook endpoints, deliveries, `settled()` and `replay()`; usable before `start()`. */
+  readonly webhooks: MockWebhooks
   #url: string | null = null
   #starting: Promise<unknown> | null = null
   #stopped: Promise<void> | null = null
@@ -79,7 +105,24 @@ export class ClerkMock {
   constructor(options: ClerkMockOptions = {}) {
     this.#options = options
     const seed = loadSeed(options.fixtures ?? DEFAULT_FIXTURE_PATH, options.clock)
-    this.#core = new MockCore(seed, { clock: options.clock, signingKey: options.signingKey, defaultAzp: options.defaultAzp })
+    this.#core = new MockCore(seed, {
+      clock: options.clock,
+      signingKey: options.signingKey,
+      defaultAzp: options.defaultAzp,
+      webhooks: options.webhooks ?? seed.webhooks,
+      webhooksParam: options.webhooks !== undefined ? 'webhooks' : '$.webhooks',
+    })
+    const hooks = this.#core.webhooks
+    this.webhooks = {
+      get endpoints() {
+        return hooks.endpointsJson()
+      },
+      get deliveries() {
+        return hooks.deliveries()
+      },
+      settled: () => hooks.settled(),
+      replay: (id) => hooks.replay(id),
+    }
     if (options.secretKey !== undefined && !SECRET_KEY.test(options.secretKey)) {
       throw new Error(`The secretKey option must be a Clerk secret key (sk_test_… or sk_live_…), got ${JSON.stringify(String(options.secretKey).slice(0, 40))}.`)
     }
@@ -179,7 +222,7 @@ export class ClerkMock {
     return this.#app.inject.bind(this.#app)
   }
 
-  /** Back to the seed: state, clock, journal and faults. */
+  /** Back to the seed: state, clock, journal, faults, and webhook deliveries (pending retries are dropped; endpoints stay). */
   reset(): void {
     this.#core.reset()
   }
@@ -222,7 +265,11 @@ export class ClerkMock {
     // A start still under way finishes first, so its server is closed too rather than left listening.
     this.#stopped ??= (this.#starting ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.#app.close())
+      .then(() => {
+        // Nothing more goes out from a stopped mock; attempts on the wire are abandoned.
+        this.#core.close()
+        return this.#app.close()
+      })
       .then(() => undefined)
     return this.#stopped
   }

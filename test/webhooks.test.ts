@@ -363,3 +363,256 @@ t.test('endpoint configuration: secrets made when absent, bad input is a clear e
     if (Array.isArray(endpoints) && err) t.ok(err instanceof WebhookConfigError, 'a WebhookConfigError')
   }
 })
+
+// ---- wired into the mock: every face's transitions, the handle, the control API, fixtures, CLI ----
+
+import { startClerkMock, createClerkMock, type ClerkMock } from '../src/index.js'
+import { main } from '../src/cli.js'
+import { FixtureError } from '../src/fixtures/load.js'
+import { BOB, CLIENT_B, SESS_B } from './helpers/mock.js'
+
+const BAPI = (mock: ClerkMock) => ({ authorization: `Bearer ${mock.secretKey}`, 'content-type': 'application/json' })
+
+async function mockWithReceiver(t: Test, extra: { events?: string[]; fixtures?: object } = {}) {
+  const r = await receiver(t)
+  const mock = await startClerkMock({ fixtures: (extra.fixtures as any) ?? twoClients(), webhooks: [{ url: r.url, secret: SECRET, events: extra.events }] })
+  t.teardown(() => mock.stop())
+  const events = async () => {
+    await mock.webhooks.settled()
+    const out: any[] = []
+    for (const got of r.received) out.push((await verifyBoth(got, SECRET)).clerk)
+    return out
+  }
+  return { r, mock, events }
+}
+
+t.test('every face emits: handle, control API, Frontend API, Backend API, ticket sign-in; each verifies', async (t) => {
+  const { r, mock, events } = await mockWithReceiver(t)
+  const post = (path: string, body?: object, headers: Record<string, string> = {}) =>
+    fetch(mock.url + path, { method: 'POST', headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined })
+
+  const created = mock.createSession({ userId: ADA }) // handle
+  const viaControl = await post('/__mock/sessions', { user_id: BOB }).then((x) => x.json() as any) // control API
+  t.equal((await post(`/v1/client/sessions/${created.session.id}/end`)).status, 200) // FAPI end
+  t.equal((await post(`/v1/client/sessions/${viaControl.session.id}/remove`)).status, 200) // FAPI remove
+  t.equal((await post(`/bapi/v1/sessions/${SESS_A}/revoke`, undefined, BAPI(mock))).status, 200) // BAPI revoke
+  const user = await post('/bapi/v1/users', { email_address: ['grace@example.com'], first_name: 'Grace' }, BAPI(mock)).then((x) => x.json() as any)
+  const patch = await fetch(`${mock.apiUrl}/v1/users/${user.id}`, { method: 'PATCH', headers: BAPI(mock), body: JSON.stringify({ last_name: 'Hopper' }) })
+  t.equal(patch.status, 200)
+  t.equal((await fetch(`${mock.apiUrl}/v1/users/${user.id}/metadata`, { method: 'PATCH', headers: BAPI(mock), body: JSON.stringify({ public_metadata: { plan: 'pro' } }) })).status, 200)
+  const ticket = await post('/bapi/v1/sign_in_tokens', { user_id: user.id }, BAPI(mock)).then((x) => x.json() as any)
+  const signIn = await fetch(`${mock.url}/v1/client/sign_ins?_is_native=1`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `strategy=ticket&ticket=${ticket.token}` })
+  t.equal(signIn.status, 200, 'ticket sign-in')
+  t.equal((await fetch(`${mock.apiUrl}/v1/users/${user.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${mock.secretKey}` } })).status, 200)
+
+  const got = await events()
+  t.same(
+    got.map((e: any) => `${e.type} ${e.data.id === user.id || e.data.user_id === user.id ? 'grace' : e.data.id ?? ''}`.trim()),
+    [
+      `session.created ${created.session.id}`,
+      `session.created ${viaControl.session.id}`,
+      `session.ended ${created.session.id}`,
+      `session.removed ${viaControl.session.id}`,
+      `session.revoked ${SESS_A}`,
+      'user.created grace',
+      'user.updated grace',
+      'user.updated grace',
+      'session.created grace',
+      'session.revoked grace',
+      'user.deleted grace',
+    ],
+  )
+  const byType = (type: string) => got.filter((e: any) => e.type === type)
+  t.equal(byType('user.updated')[0].data.last_name, 'Hopper', 'the user as it was after that change')
+  t.same(byType('user.updated')[1].data.public_metadata, { plan: 'pro' })
+  t.equal(byType('session.ended')[0].data.status, 'ended')
+  t.equal(byType('session.revoked')[0].data.user.id, ADA, 'session events carry the user')
+  t.same(got.at(-1).data, { object: 'user', id: user.id, deleted: true })
+  t.equal(got[0].timestamp, T0)
+  t.equal(got[0].instance_id, mock.jwks.keys[0].kid, "the instance's ins_ id")
+  t.equal(r.received.length, 11)
+})
+
+t.test('client-wide sign-outs: DELETE /v1/client/sessions removes each, DELETE /v1/client ends each signed-in one', async (t) => {
+  const { mock, events } = await mockWithReceiver(t, { events: ['session.*'] })
+  mock.createSession({ userId: BOB, clientId: CLIENT_B })
+  const cookie = (id: string) => ({ cookie: `__client=${mock.clientToken(id)}` })
+  t.equal((await fetch(`${mock.url}/v1/client/sessions`, { method: 'DELETE', headers: cookie(CLIENT_B) })).status, 200)
+  const ended = mock.createSession({ userId: ADA })
+  t.equal((await fetch(`${mock.url}/v1/client/sessions/${ended.session.id}/end`, { method: 'POST' })).status, 200)
+  const live = mock.createSession({ userId: ADA, clientId: ended.client.id })
+  const token = mock.clientToken(ended.client.id)
+  t.equal((await fetch(`${mock.url}/v1/client`, { method: 'DELETE', headers: { cookie: `__client=${token}` } })).status, 200)
+  const got = (await events()).map((e: any) => `${e.type} ${e.data.id}`)
+  t.same(got.slice(0, 3).sort(), [`session.created ${got[0].split(' ')[1]}`, `session.removed ${SESS_B}`, `session.removed ${got[0].split(' ')[1]}`].sort())
+  t.same(got.slice(3), [`session.created ${ended.session.id}`, `session.ended ${ended.session.id}`, `session.created ${live.session.id}`, `session.ended ${live.session.id}`], 'only the signed-in one ends with the client')
+})
+
+t.test('no event for a session that expires or is abandoned by time; filters apply', async (t) => {
+  const { mock, events } = await mockWithReceiver(t, { events: ['session.ended', 'session.removed'] })
+  mock.createSession({ userId: ADA })
+  mock.clock.advance('40d')
+  const state = await fetch(`${mock.url}/__mock/state`).then((x) => x.json() as any)
+  t.ok(state.clients.flatMap((c: any) => c.sessions).every((s: any) => s.status === 'expired' || s.status === 'abandoned'), 'every session expired by time')
+  t.same(await events(), [], 'nothing sent: not the created (filtered out) nor the expiry')
+})
+
+t.test('the handle: endpoints with secrets, deliveries, a clock move runs a due retry, reset() clears, stop() ends', async (t) => {
+  const r = await receiver(t)
+  const mock = await startClerkMock({ fixtures: twoClients(), webhooks: [{ url: r.url }, { url: r.url + '?second', events: ['user.*'] }] })
+  t.teardown(() => mock.stop())
+  const [a, b] = mock.webhooks.endpoints
+  t.match(a.secret, /^whsec_/)
+  t.not(a.secret, b.secret)
+  t.same(b.events, ['user.*'])
+  r.answer(500)
+  mock.createSession({ userId: ADA })
+  await mock.webhooks.settled()
+  t.equal(mock.webhooks.deliveries.length, 1)
+  t.equal(mock.webhooks.deliveries[0].status, 'pending')
+  mock.clock.advance('5s') // no settled(): the move itself makes the retry due
+  await r.waitFor(2)
+  await mock.webhooks.settled()
+  t.equal(mock.webhooks.deliveries[0].status, 'succeeded')
+  await verifyBoth(r.received[1], a.secret)
+  const replayed = mock.webhooks.replay(mock.webhooks.deliveries[0].id)
+  t.equal(replayed.status, 'pending')
+  await mock.webhooks.settled()
+  t.equal(r.received.length, 3)
+
+  r.answer(500)
+  mock.createSession({ userId: BOB })
+  await mock.webhooks.settled()
+  t.equal(mock.webhooks.deliveries.at(-1)!.status, 'pending')
+  mock.reset()
+  t.same(mock.webhooks.deliveries, [], 'reset empties the journal')
+  mock.clock.advance('1h')
+  await mock.webhooks.settled()
+  t.equal(r.received.length, 4, 'and drops the pending retry')
+  t.same(mock.webhooks.endpoints, [a, b], 'endpoints and secrets survive reset')
+  await mock.stop()
+  mock.reset()
+  // A stopped mock sends nothing (its core may still be driven in-process).
+  t.throws(() => mock.webhooks.replay('whd_x'))
+})
+
+t.test('control API: GET /__mock/webhooks (?settled=true waits), POST /__mock/webhooks/ID/replay, control rules', async (t) => {
+  const { r, mock } = await mockWithReceiver(t)
+  r.answer({ status: 200, delayMs: 100 })
+  mock.createSession({ userId: ADA })
+  const listed = await fetch(`${mock.url}/__mock/webhooks?settled=true`).then((x) => x.json() as any)
+  t.equal(listed.deliveries.length, 1)
+  t.equal(listed.deliveries[0].status, 'succeeded', 'answered after the delivery settled')
+  t.same(listed.endpoints, mock.webhooks.endpoints)
+  t.equal(listed.deliveries[0].event.type, 'session.created')
+  t.same(Object.keys(listed.deliveries[0]).sort(), ['attempts', 'created_at', 'endpoint_id', 'event', 'id', 'next_attempt_at', 'status', 'svix_id', 'type', 'url'])
+  const id = listed.deliveries[0].id
+  const replay = await fetch(`${mock.url}/__mock/webhooks/${id}/replay`, { method: 'POST' })
+  t.equal(replay.status, 200)
+  t.equal(((await replay.json()) as any).delivery.id, id)
+  const withBody = await fetch(`${mock.url}/__mock/webhooks/${id}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  t.equal(withBody.status, 200, '{} is no parameters')
+  await mock.webhooks.settled()
+  t.equal(r.received.length, 3)
+  const unknown = await fetch(`${mock.url}/__mock/webhooks/whd_nope/replay`, { method: 'POST' })
+  t.equal(unknown.status, 404)
+  t.equal(((await unknown.json()) as any).errors[0].code, 'resource_not_found')
+  const form = await fetch(`${mock.url}/__mock/webhooks/${id}/replay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })
+  t.equal(form.status, 415, 'JSON bodies only, as every control mutation')
+  const extra = await fetch(`${mock.url}/__mock/webhooks/${id}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x":1}' })
+  t.equal(extra.status, 400)
+  t.equal(((await extra.json()) as any).errors[0].code, 'control_input_invalid')
+  const badQuery = await fetch(`${mock.url}/__mock/webhooks?wait=1`)
+  t.equal(badQuery.status, 400)
+  t.equal((await fetch(`${mock.url}/__mock/reset`, { method: 'POST' })).status, 200)
+  t.same(((await fetch(`${mock.url}/__mock/webhooks`).then((x) => x.json())) as any).deliveries, [], 'POST /__mock/reset clears the journal')
+})
+
+t.test('fixtures: a webhooks key; the option replaces it; bad entries name their JSON path', async (t) => {
+  const r = await receiver(t)
+  const fixtures = twoClients({ webhooks: [{ url: r.url, secret: SECRET, events: ['session.created'] }] } as any)
+  const fromFixture = createClerkMock({ fixtures })
+  t.same(fromFixture.webhooks.endpoints.map((e) => [e.url, e.secret, e.events]), [[r.url, SECRET, ['session.created']]])
+  fromFixture.createSession({ userId: ADA })
+  await fromFixture.webhooks.settled()
+  t.equal(r.received.length, 1)
+  await verifyBoth(r.received[0], SECRET)
+  await fromFixture.stop()
+  const replaced = createClerkMock({ fixtures, webhooks: [] })
+  t.same(replaced.webhooks.endpoints, [], 'the option wins')
+  const bad: [object, RegExp][] = [
+    [{ webhooks: [{ url: 'nope' }] }, /\(fixtures object\): \$\.webhooks\[0\]\.url: "nope" is not an absolute URL/],
+    [{ webhooks: [{ url: 'http://x/', events: ['user.create'] }] }, /\$\.webhooks\[0\]\.events\[0\]: "user\.create" is not a Clerk event type/],
+    [{ webhooks: [{ url: 'http://x/', secret: 'nope' }] }, /\$\.webhooks\[0\]\.secret/],
+    [{ webhooks: [{ url: 'http://x/', extra: 1 }] }, /\$\.webhooks\[0\]/],
+  ]
+  for (const [extra, message] of bad) {
+    const err = t.throws(() => createClerkMock({ fixtures: twoClients(extra as any) }), message)
+    t.ok(err instanceof FixtureError, 'a FixtureError')
+  }
+  t.throws(() => createClerkMock({ fixtures: twoClients(), webhooks: [{ url: 'ftp://x/' }] }), /webhooks\[0\]\.url: "ftp:\/\/x\/" must be http: or https:/, 'the option: named as the option')
+})
+
+/** Runs the CLI in-process until its first stdout line, then stops it. */
+async function cliStart(args: string[]) {
+  let out = ''
+  let err = ''
+  let stop!: () => void
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve))
+  let line!: (l: string) => void
+  const first = new Promise<string>((resolve) => (line = resolve))
+  const done = main(['--port', '0', ...args], {
+    stdout: { write: (c: string) => ((out += c), out.includes('\n') && line(out.split('\n')[0])) },
+    stderr: { write: (c: string) => (err += c) },
+    env: {},
+    stopSignal,
+  })
+  return { first: Promise.race([first, done.then((code) => `exit ${code}: ${err}`)]), done, stop, out: () => out, err: () => err }
+}
+
+t.test('CLI: --webhook (repeatable) and --webhook-secret; shown in --json and the start lines; bad flags are usage errors', async (t) => {
+  const r = await receiver(t)
+  const run = await cliStart(['--json', '--clock', '2030-01-01T00:00:00Z', '--webhook', r.url, '--webhook', r.url + '?2', '--webhook-secret', SECRET])
+  const info = JSON.parse(await run.first)
+  t.same(info.webhooks, [{ url: r.url, secret: SECRET, events: null }, { url: r.url + '?2', secret: SECRET, events: null }])
+  const made0 = await fetch(`${info.url}/__mock/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'user_1n5BS00ns3t21GWIXiPJ0KcSe02' }) })
+  t.equal(made0.status, 200)
+  await fetch(`${info.url}/__mock/webhooks?settled=true`)
+  t.equal(r.received.length, 2, 'one event, two endpoints')
+  for (const got of r.received) await verifyBoth(got, SECRET)
+  run.stop()
+  t.equal(await run.done, 0)
+  t.match(run.out(), `Webhook: ${r.url} (every event), signing secret ${SECRET}\n`)
+
+  const made = await cliStart(['--json', '--webhook', r.url])
+  const made1 = JSON.parse(await made.first)
+  t.match(made1.webhooks[0].secret, /^whsec_[A-Za-z0-9+/]{32}$/, 'a secret is made and printed')
+  made.stop()
+  await made.done
+  const plain = await cliStart(['--json'])
+  t.notOk('webhooks' in JSON.parse(await plain.first), 'no endpoints: no key (the line keeps its shape)')
+  plain.stop()
+  await plain.done
+
+  for (const [args, message] of [
+    [['--webhook', 'nope'], /--webhook: "nope" is not an absolute URL/],
+    [['--webhook', 'ftp://x/'], /--webhook: "ftp:\/\/x\/" must be http: or https:/],
+    [['--webhook', r.url, '--webhook-secret', 'abc'], /--webhook-secret: must be a Svix signing secret/],
+    [['--webhook-secret', SECRET], /--webhook-secret is the secret of --webhook endpoints/],
+  ] as [string[], RegExp][]) {
+    const bad = await cliStart(args)
+    t.equal(await bad.done, 2, args.join(' '))
+    t.match(bad.err(), message)
+  }
+})
+
+t.test('CLI -- command: CLERK_WEBHOOK_SIGNING_SECRET is the endpoint secret', async (t) => {
+  const r = await receiver(t)
+  const check = `process.exit(process.env.CLERK_WEBHOOK_SIGNING_SECRET === ${JSON.stringify(SECRET)} ? 0 : 3)`
+  const code = await main(['--port', '0', '--quiet', '--webhook', r.url, '--webhook-secret', SECRET, '--', process.execPath, '-e', check], {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    env: {},
+  })
+  t.equal(code, 0, 'the command saw the secret')
+})

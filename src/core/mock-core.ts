@@ -34,6 +34,7 @@ import {
   type UserPatch,
 } from './store.js'
 import { parseClockSetting, type ClockSetting, type ClockStart } from './time.js'
+import { deletedUserData, sessionEventData, Webhooks, type WebhookEndpointSpec } from './webhooks/index.js'
 import { InstanceKey, sessionClaims, type ClientTokenCheck } from './tokens.js'
 import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, Jwks, SessionJson, SessionStatus, SignInTokenJson, TestingTokenJson, UserJson } from './wire.js'
 
@@ -44,6 +45,26 @@ export interface CoreOptions {
   signingKey?: string
   /** `azp` for tokens minted without a page's Origin (clerk-js in Node sends none; served `last_active_token`s). */
   defaultAzp?: string
+  /** Webhook endpoints (the handle passes the `webhooks` option, else the fixture's); `webhooksParam` names them in errors. */
+  webhooks?: WebhookEndpointSpec[]
+  webhooksParam?: string
+}
+
+type SessionEvent = 'session.created' | 'session.pending' | 'session.ended' | 'session.removed' | 'session.revoked'
+
+/**
+ * The mock clock, telling the core when it moves: a move can make a webhook retry due, whoever
+ * moved it (`mock.clock.advance()`, `POST /__mock/clock`). `advance`, `set`, `freeze` and `resume`
+ * all go through `move`.
+ */
+class CoreClock extends MockClock {
+  onMove: () => void = () => {}
+
+  override move(move: ClockMove): number {
+    const now = super.move(move)
+    this.onMove()
+    return now
+  }
 }
 
 /**
@@ -79,6 +100,8 @@ export class MockCore implements JsonView {
   readonly signIns: SignInAttempts
   /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
   readonly environment: EnvironmentJson
+  /** Webhook endpoints, their queued attempts and the delivery journal; events are emitted by the operations below. */
+  readonly webhooks: Webhooks
   readonly #clockStart: ClockStart
   readonly #templates: Map<string, JwtTemplate>
   readonly #defaultAzp: string | null
@@ -89,7 +112,8 @@ export class MockCore implements JsonView {
   constructor(seed: Seed, options: CoreOptions = {}) {
     this.#seed = seed
     this.#clockStart = parseClockSetting(options.clock ?? seed.clock, options.clock === undefined ? '$.clock' : 'the clock option')
-    this.clock = new MockClock(this.#clockStart)
+    const clock = new CoreClock(this.#clockStart)
+    this.clock = clock
     this.key = new InstanceKey(options.signingKey ?? seed.signingKey)
     this.#templates = new Map(seed.jwtTemplates.map((t) => [t.name, t]))
     this.#defaultAzp = options.defaultAzp ?? null
@@ -97,6 +121,16 @@ export class MockCore implements JsonView {
     this.#store = Store.fromSeed(seed, this.clock, this.key)
     this.signInTokens = new SignInTokens(this.clock)
     this.signIns = new SignInAttempts(this.clock)
+    this.webhooks = new Webhooks({
+      clock: this.clock,
+      // Real time for svix-timestamp: the receiver checks it against its own wall clock (see Webhooks).
+      wallClock: new MockClock('system'),
+      instanceId: () => this.key.kid,
+      endpoints: options.webhooks,
+      param: options.webhooksParam,
+    })
+    // After the move's caller is done (a control request answers first); settled() checks again itself.
+    clock.onMove = () => void setImmediate(() => this.webhooks.checkDue())
   }
 
   get settings(): Settings {
@@ -119,6 +153,12 @@ export class MockCore implements JsonView {
     this.handshakes.clear()
     this.signInTokens.clear()
     this.signIns.clear()
+    this.webhooks.clear()
+  }
+
+  /** Nothing more is sent (the mock stopped). */
+  close(): void {
+    this.webhooks.close()
   }
 
   /** The `iss` of every token: the mock's origin, known once it listens (before that, `http://localhost`). */
@@ -279,17 +319,18 @@ export class MockCore implements JsonView {
   /** Signs a user in on a client (a new client when none is named); the session is the client's last active one. */
   createSession(userId: string, clientId?: string): SignedIn {
     const result = this.#store.createSession(userId, clientId)
+    this.#sessionEvent(this.status(result.session) === 'pending' ? 'session.pending' : 'session.created', result.session)
     return { ...result, clientToken: this.#store.clientToken(result.client) }
   }
 
   // ---- users (the Backend API; sign-up later) ---------------------------------------------------------
 
   createUser(input: NewUser): User {
-    return this.#store.createUser(input)
+    return this.#userEvent('user.created', this.#store.createUser(input))
   }
 
   updateUser(id: string, patch: UserPatch): User {
-    return this.#store.updateUser(id, patch)
+    return this.#userEvent('user.updated', this.#store.updateUser(id, patch))
   }
 
   /**
@@ -309,13 +350,18 @@ export class MockCore implements JsonView {
     const publicMetadata = next('public_metadata', user.publicMetadata)
     const privateMetadata = next('private_metadata', user.privateMetadata)
     const unsafeMetadata = next('unsafe_metadata', user.unsafeMetadata)
-    return this.#store.setMetadata(id, { publicMetadata, privateMetadata, unsafeMetadata })
+    return this.#userEvent('user.updated', this.#store.setMetadata(id, { publicMetadata, privateMetadata, unsafeMetadata }))
   }
 
   /** The user and their sessions are gone (signed-in ones revoked first); their sign-in tokens no longer redeem. */
   deleteUser(id: string): User {
+    // Read before the user is gone: the revoked sessions' events carry the user as they were.
+    const userJson = this.#webhooksWant('session.revoked') ? this.bapiUserJson(this.#store.user(id)) : null
+    const onClient = this.#store.userSessions(id, false)
     const user = this.#store.deleteUser(id)
     this.signInTokens.forgetUser(id)
+    if (userJson !== null) for (const s of onClient) this.webhooks.emit('session.revoked', sessionEventData(this.bapiSessionJson(s), userJson))
+    if (this.#webhooksWant('user.deleted')) this.webhooks.emit('user.deleted', deletedUserData({ id: user.id, external_id: user.externalId }))
     return user
   }
 
@@ -363,26 +409,51 @@ export class MockCore implements JsonView {
   }
 
   endSession(caller: Caller, id: string): SessionResult {
-    return this.#store.end(caller, id)
+    return this.#sessionEvent('session.ended', this.#store.end(caller, id))
   }
 
   removeSession(caller: Caller, id: string): SessionResult {
-    return this.#store.remove(caller, id)
+    return this.#sessionEvent('session.removed', this.#store.remove(caller, id))
   }
 
   /** `userId`: the revoking user, null for an anonymous caller (who may revoke any session). */
   revokeSession(userId: string | null, id: string): SessionResult {
-    return this.#store.revoke(userId, id)
+    return this.#sessionEvent('session.revoked', this.#store.revoke(userId, id))
   }
 
   /** Every session of the client removed; the client stays. */
   signOutClient(client: Client): Client {
-    return this.#store.signOutClient(client)
+    const removed = this.#store.sessionsOf(client)
+    this.#store.signOutClient(client)
+    for (const session of removed) this.#sessionEvent('session.removed', session)
+    return client
   }
 
   /** Signed-in sessions end, then the client, its sessions and its token are gone. */
   destroyClient(client: Client): { client: Client; sessions: Session[] } {
-    return this.#store.destroyClient(client)
+    const signedIn = this.#store.sessionsOf(client).filter((s) => isSignedIn(this.status(s)))
+    const result = this.#store.destroyClient(client)
+    for (const session of signedIn) this.#sessionEvent('session.ended', session)
+    return result
+  }
+
+  // ---- webhooks: emitted on the transitions above, whichever face asked for them ------------------
+  // No event for a session that expires or is abandoned by time: Clerk sends none.
+
+  #webhooksWant(type: string): boolean {
+    return this.webhooks.wants(type)
+  }
+
+  #userEvent(type: 'user.created' | 'user.updated', user: User): User {
+    if (this.#webhooksWant(type)) this.webhooks.emit(type, this.bapiUserJson(user))
+    return user
+  }
+
+  /** A session event; the user is read from the store (so not after the user is deleted: see deleteUser). */
+  #sessionEvent<R extends Session | SessionResult>(type: SessionEvent, subject: R): R {
+    const session = 'session' in subject ? subject.session : (subject as Session)
+    if (this.#webhooksWant(type)) this.webhooks.emit(type, sessionEventData(this.bapiSessionJson(session), this.bapiUserJson(this.#store.user(session.userId))))
+    return subject
   }
 
   /**

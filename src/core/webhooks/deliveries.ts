@@ -101,8 +101,8 @@ export interface WebhooksOptions {
    * the real one whatever the mock's clock says.
    */
   wallClock: TimeSource
-  /** `instance_id` of every event (the instance key's `ins_…`). */
-  instanceId: string
+  /** `instance_id` of every event (the instance key's `ins_…`); a function to read it only when an event is sent (the key is made on first need). */
+  instanceId: string | (() => string)
   endpoints?: WebhookEndpointSpec[]
   /** Journal bound (default DELIVERY_LIMIT). */
   limit?: number
@@ -116,7 +116,7 @@ export class Webhooks {
   readonly limit: number
   readonly #clock: WebhooksOptions['clock']
   readonly #wall: TimeSource
-  readonly #instanceId: string
+  readonly #instanceId: () => string
   readonly #queues: Queue[]
   readonly #inFlight = new Set<AbortController>()
   #deliveries: Delivery[] = []
@@ -134,7 +134,8 @@ export class Webhooks {
     this.limit = limit
     this.#clock = options.clock
     this.#wall = options.wallClock
-    this.#instanceId = options.instanceId
+    const instanceId = options.instanceId
+    this.#instanceId = typeof instanceId === 'function' ? instanceId : () => instanceId
     const specs = options.endpoints ?? []
     if (!Array.isArray(specs)) throw new TypeError(`${param}: must be a list of endpoints [{ url, secret?, events? }], got ${JSON.stringify(specs)}`)
     this.endpoints = specs.map((spec, i) => createEndpoint(spec, `ep_${ksuid(this.#clock)}`, `${param}[${i}]`))
@@ -160,7 +161,7 @@ export class Webhooks {
       object: 'event',
       type,
       timestamp: now,
-      instance_id: this.#instanceId,
+      instance_id: this.#instanceId(),
       event_attributes: { http_request: { client_ip: request.client_ip, user_agent: request.user_agent } },
     }
     // Serialised now: later changes to the records must not change what this event says.

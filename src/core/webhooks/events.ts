@@ -74,9 +74,10 @@ const KNOWN = new Set<string>(EVENT_TYPES)
 export class WebhookConfigError extends TypeError {
   constructor(
     readonly param: string,
-    message: string,
+    /** What is wrong, without the field name. */
+    readonly reason: string,
   ) {
-    super(`${param}: ${message}`)
+    super(`${param}: ${reason}`)
     this.name = 'WebhookConfigError'
   }
 }

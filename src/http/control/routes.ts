@@ -14,6 +14,7 @@ import { ClerkError, errors } from '../../core/errors.js'
 import { FAULT_WIRE_NAMES, FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
 import type { SignedIn } from '../../core/mock-core.js'
+import { WebhookDeliveryJson, WebhookEndpointJson } from '../../core/webhooks/index.js'
 import { transportErrors } from '../errors.js'
 import { isControlPath, type Guard } from '../guard.js'
 import { clientOf, handOutClientToken } from '../identity.js'
@@ -47,6 +48,15 @@ const ClientTokenJson = Type.Object({ client_token: Type.String() })
 const Requests = Type.Object({ requests: Type.Array(JournalEntry) })
 const Faults = Type.Object({ faults: Type.Array(FaultJson) })
 const FaultAdded = Type.Object({ fault: FaultJson })
+const WebhooksJson = Type.Object({ endpoints: Type.Array(WebhookEndpointJson), deliveries: Type.Array(WebhookDeliveryJson) })
+const WebhooksQuery = Type.Object(
+  { settled: Type.Optional(Type.Union([Bool], { description: 'true: answer once every delivery so far has settled (none on the wire or due)' })) },
+  { additionalProperties: false },
+)
+const DeliveryParams = Type.Object({ id: Id })
+/** Replay takes no parameters: no body, or `{}`. */
+const NoBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()])
+const Replayed = Type.Object({ delivery: WebhookDeliveryJson })
 
 const ok = <T extends TSchema>(schema: T) => ({ 200: schema })
 
@@ -122,6 +132,17 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     core.removeFault(request.params.id)
     return { faults: core.faults.list() }
   })
+
+  // Webhooks: the endpoints with their secrets and the delivery journal; ?settled=true waits for the
+  // deliveries so far (the handle's settled(), for a test in another process).
+  app.get('/__mock/webhooks', schema({ querystring: WebhooksQuery, response: ok(WebhooksJson) }), async (request) => {
+    const settled = request.query.settled
+    if (settled === true || settled === 'true') await core.webhooks.settled()
+    return { endpoints: core.webhooks.endpointsJson(), deliveries: core.webhooks.deliveries() }
+  })
+  app.post('/__mock/webhooks/:id/replay', schema({ params: DeliveryParams, body: NoBody, response: ok(Replayed) }), async (request) => ({
+    delivery: core.webhooks.replay(request.params.id),
+  }))
 
   // The certificate the mock serves over TLS, for a test that trusts it (NODE_EXTRA_CA_CERTS, a CA option).
   app.get('/__mock/certificate.pem', async (request, reply) => {
