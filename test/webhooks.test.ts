@@ -490,10 +490,17 @@ t.test('the handle: endpoints with secrets, deliveries, a clock move runs a due 
   await mock.webhooks.settled()
   t.equal(r.received.length, 4, 'and drops the pending retry')
   t.same(mock.webhooks.endpoints, [a, b], 'endpoints and secrets survive reset')
+  mock.createSession({ userId: ADA })
+  await mock.webhooks.settled()
+  t.equal(r.received.length, 5)
+  const last = mock.webhooks.deliveries.at(-1)!
   await mock.stop()
-  mock.reset()
-  // A stopped mock sends nothing (its core may still be driven in-process).
-  t.throws(() => mock.webhooks.replay('whd_x'))
+  // A stopped mock sends nothing, though its handle can still be driven in-process.
+  mock.createSession({ userId: BOB })
+  await mock.webhooks.settled()
+  t.equal(r.received.length, 5, 'nothing after stop()')
+  t.throws(() => mock.webhooks.replay(last.id), /This mock has been stopped/)
+  t.equal(mock.webhooks.deliveries.at(-1)!.id, last.id, 'the journal stays readable')
 })
 
 t.test('control API: GET /__mock/webhooks (?settled=true waits), POST /__mock/webhooks/ID/replay, control rules', async (t) => {

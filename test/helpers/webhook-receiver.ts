@@ -30,8 +30,8 @@ export interface Receiver {
   received: Received[]
   /** Answers for the next requests, in order. */
   answer(...answers: (Answer | number)[]): void
-  /** Resolves when `n` requests have arrived. */
-  waitFor(n: number): Promise<Received[]>
+  /** Resolves when `n` requests have arrived; rejects after `timeoutMs` (real time) so a missing delivery fails fast. */
+  waitFor(n: number, timeoutMs?: number): Promise<Received[]>
   close(): Promise<void>
 }
 
@@ -64,7 +64,13 @@ export async function startReceiver(path = '/api/webhooks'): Promise<Receiver> {
     url: `http://127.0.0.1:${port}${path}`,
     received,
     answer: (...answers) => queue.push(...answers.map((a) => (typeof a === 'number' ? { status: a } : a))),
-    waitFor: (n) => (received.length >= n ? Promise.resolve(received) : new Promise((resolve) => waiters.push({ n, resolve: () => resolve(received) }))),
+    waitFor: (n, timeoutMs = 10_000) =>
+      received.length >= n
+        ? Promise.resolve(received)
+        : new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`${received.length} of ${n} webhook requests arrived within ${timeoutMs} ms`)), timeoutMs)
+            waiters.push({ n, resolve: () => (clearTimeout(timer), resolve(received)) })
+          }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -246,9 +246,11 @@ export class Webhooks {
     this.#disarm()
   }
 
-  /** Stops for good (the mock stopped): nothing more is sent. */
+  /** Stops for good (the mock stopped): nothing more is sent; the journal stays readable. */
   close(): void {
+    const journal = this.#deliveries
     this.clear()
+    this.#deliveries = journal
     this.#closed = true
   }
 
