@@ -5,6 +5,7 @@
  * waiting hours. Delivery never runs inside the operation that caused the event: `emit()` queues
  * and returns, and the receiver is called over the network afterwards.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Type, type Static } from '@sinclair/typebox'
 import { ClerkError } from '../errors.js'
 import { ksuid } from '../ids.js'
@@ -119,6 +120,8 @@ export class Webhooks {
   readonly #instanceId: () => string
   readonly #queues: Queue[]
   readonly #inFlight = new Set<AbortController>()
+  /** Who is asking, for the events emitted while a request is handled (see withRequest). */
+  readonly #request = new AsyncLocalStorage<HttpRequestAttributes>()
   #deliveries: Delivery[] = []
   #seq = 0
   /** Bumped by clear(): an attempt that returns into a newer generation is not recorded. */
@@ -148,11 +151,21 @@ export class Webhooks {
   }
 
   /**
+   * Runs `fn` with `request` as the cause of every event it emits (`event_attributes.http_request`),
+   * so the core's operations need no HTTP parameter: the HTTP layer wraps each request in it.
+   * @example app.addHook('onRequest', (req, _reply, done) => hooks.withRequest({ client_ip: req.ip, user_agent: req.headers['user-agent'] ?? '' }, done))
+   */
+  withRequest<T>(request: HttpRequestAttributes, fn: () => T): T {
+    return this.#request.run(request, fn)
+  }
+
+  /**
    * Queues an event for every endpoint that wants it and returns at once; the first attempts go out
-   * after the caller's operation, in the order events were emitted. `request`: who caused it.
+   * after the caller's operation, in the order events were emitted. `request`: who caused it
+   * (default: the one `withRequest` names, else empty strings).
    * @returns the event sent, or null when no endpoint wants it
    */
-  emit<T extends EmittedEventType>(type: T, data: EventData[T], request: HttpRequestAttributes = NO_HTTP_REQUEST): WebhookEvent<T, EventData[T]> | null {
+  emit<T extends EmittedEventType>(type: T, data: EventData[T], request: HttpRequestAttributes = this.#request.getStore() ?? NO_HTTP_REQUEST): WebhookEvent<T, EventData[T]> | null {
     const queues = this.#queues.filter((q) => q.endpoint.wants(type))
     if (this.#closed || queues.length === 0) return null
     const now = this.#clock.now()
@@ -311,7 +324,7 @@ export class Webhooks {
       })
       status = res.status
       abortMessage = res.headers.get('webhook-delivery') === 'abort-message'
-      response = (await res.text()).slice(0, RESPONSE_LIMIT)
+      response = await readStart(res, RESPONSE_LIMIT)
     } catch (e) {
       error = describe(controller.signal.aborted ? controller.signal.reason : e)
     } finally {
@@ -382,6 +395,22 @@ function toJson(d: Delivery): WebhookDeliveryJson {
     created_at: d.createdAt,
     event: JSON.parse(d.body),
   }
+}
+
+/** The first `limit` characters of an answer's body, without reading the rest (a receiver may stream without end). */
+async function readStart(res: Response, limit: number): Promise<string> {
+  if (res.body === null) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size < limit) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.length
+  }
+  await reader.cancel().catch(() => undefined)
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit)
 }
 
 /** A network error in words: undici hides the reason (ECONNREFUSED, …) in `cause`. */
