@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { verifyWebhook as verifyExpress } from '@clerk/express/webhooks'
 import { verifyWebhook } from '@clerk/backend/webhooks'
+import { execFile } from 'node:child_process'
 import { startClerkMock } from '../src/index.js'
+import { ROOT, ensureBuilt } from './helpers/build.js'
 import { ADA, twoClients } from './helpers/mock.js'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
@@ -110,4 +112,15 @@ t.test('a handler with the wrong secret refuses: the delivery records the 400 an
   t.equal(d.status, 'pending')
   t.equal(d.next_attempt_at, d.attempts[0].time + 5000)
   t.same(seen, [])
+})
+
+t.test('examples/webhooks/handler.test.mjs (the README recipe) passes against the built package', { timeout: 180_000 }, async (t) => {
+  await ensureBuilt()
+  const r = await new Promise<{ code: number; out: string }>((resolve) =>
+    execFile(process.execPath, ['--test', 'examples/webhooks/handler.test.mjs'], { cwd: ROOT, env: { ...process.env, TAP: '', TAP_CHILD_ID: '', NODE_OPTIONS: '' }, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  )
+  t.equal(r.code, 0, 'exits 0', { output: r.out })
+  t.match(r.out, /# pass 3\n# fail 0/)
 })
