@@ -16,32 +16,14 @@ import { assertClerkError } from './helpers/clerk-error.js'
 import { fapiSpec, skipWithoutSpec } from './helpers/fapi-spec.js'
 import { loadNodeClerk } from '../src/clerk-js.js'
 import type { Clerk } from '@clerk/clerk-js'
-import { ADA, BOB, CLIENT_A, CLIENT_B, DAY, SESS_A, T0, twoClients } from './helpers/mock.js'
+import { ADA, BOB, CLIENT_A, CLIENT_B, DAY, SESS_A, T0, injectCaller, twoClients } from './helpers/mock.js'
 
 const SIGN_INS = '/v1/client/sign_ins'
 
 function harness(fixture: Fixture = twoClients(), options: { strictClients?: boolean; clock?: 'system' } = {}) {
   const core = new MockCore(loadSeed(fixture), { clock: options.clock })
   const app = buildApp(core, { strictClients: options.strictClients ?? false, logger: false })
-  const call = async (method: string, url: string, init: { body?: string | object; headers?: Record<string, string> } = {}) => {
-    const headers: Record<string, string> = { ...init.headers }
-    let payload: string | undefined
-    if (typeof init.body === 'object') {
-      payload = JSON.stringify(init.body)
-      headers['content-type'] ??= 'application/json'
-    } else if (typeof init.body === 'string') {
-      payload = init.body
-      headers['content-type'] ??= 'application/x-www-form-urlencoded'
-    }
-    const res = await app.inject({ method: method as 'GET', url, headers, payload })
-    let json: any = null
-    try {
-      json = res.json()
-    } catch {
-      // not JSON: the test decides
-    }
-    return { status: res.statusCode, json, headers: res.headers, raw: res }
-  }
+  const call = injectCaller((o) => app.inject(o))
   /** A fresh ticket for a user, as `POST /v1/sign_in_tokens` would issue it. */
   const ticket = (userId = ADA, seconds?: number) => core.signInTokens.create(userId, seconds).token
   const cookie = (clientId: string) => ({ cookie: `__client=${core.clientToken(clientId)}` })

@@ -30,9 +30,9 @@ export function twoClients(extra: Partial<Fixture> = {}): Fixture {
   }
 }
 
-export function mockWith(fixtures: Fixture = twoClients(), options: ClerkMockOptions = {}) {
-  const mock = createClerkMock({ fixtures, ...options })
-  const call = async (method: string, url: string, init: { body?: string | object; headers?: Record<string, string> } = {}) => {
+/** `call(method, url, { body, headers })` over an `inject()`: an object body is sent as JSON, a string as a form; the answer's JSON parsed when it is JSON. */
+export function injectCaller(inject: (options: { method: 'GET'; url: string; headers: Record<string, string>; payload?: string }) => Promise<{ statusCode: number; headers: Record<string, unknown>; body: string; json(): any }>) {
+  return async (method: string, url: string, init: { body?: string | object; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...init.headers }
     let payload: string | undefined
     if (typeof init.body === 'object') {
@@ -42,7 +42,7 @@ export function mockWith(fixtures: Fixture = twoClients(), options: ClerkMockOpt
       payload = init.body
       headers['content-type'] ??= 'application/x-www-form-urlencoded'
     }
-    const res = await mock.inject({ method: method as 'GET', url, headers, payload })
+    const res = await inject({ method: method as 'GET', url, headers, payload })
     let json: any = null
     try {
       json = res.json()
@@ -51,5 +51,9 @@ export function mockWith(fixtures: Fixture = twoClients(), options: ClerkMockOpt
     }
     return { status: res.statusCode, json, headers: res.headers, raw: res }
   }
-  return { mock, call }
+}
+
+export function mockWith(fixtures: Fixture = twoClients(), options: ClerkMockOptions = {}) {
+  const mock = createClerkMock({ fixtures, ...options })
+  return { mock, call: injectCaller((o) => mock.inject(o)) }
 }
