@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { parseClockSetting } from './core/time.js'
 import { endpointUrl, generateSecret, secretKey, WebhookConfigError } from './core/webhooks/index.js'
 import { FixtureError } from './fixtures/load.js'
+import { SECRET_KEY_PATTERN } from './http/bapi/auth.js'
 import { isLoopbackName, isWildcardAddress } from './http/guard.js'
 import { checkCredentials, type TlsCredentials } from './http/tls.js'
 import { startClerkMock, type ClerkMock } from './mock.js'
@@ -122,7 +123,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   for (const host of values['allowed-host'] ?? []) {
     if (!/^\.?[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/.test(host)) return usageError(`--allowed-host takes a host name such as mock.test (or .test for its subdomains), got '${host}'`)
   }
-  if (values['secret-key'] !== undefined && !/^sk_(test|live)_\S+$/.test(values['secret-key'])) {
+  if (values['secret-key'] !== undefined && !SECRET_KEY_PATTERN.test(values['secret-key'])) {
     return usageError(`--secret-key takes a Clerk secret key such as sk_test_abc123, got '${values['secret-key']}'`)
   }
   let tls: TlsCredentials | undefined

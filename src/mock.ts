@@ -13,6 +13,7 @@ import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { BAPI_PREFIX, buildApp, type App } from './http/app.js'
+import { SECRET_KEY_PATTERN } from './http/bapi/auth.js'
 import { isWildcardAddress } from './http/guard.js'
 import { certificateNames, MockTls, type TlsCredentials } from './http/tls.js'
 
@@ -123,7 +124,7 @@ export class ClerkMock {
       settled: () => hooks.settled(),
       replay: (id) => hooks.replay(id),
     }
-    if (options.secretKey !== undefined && !SECRET_KEY.test(options.secretKey)) {
+    if (options.secretKey !== undefined && !SECRET_KEY_PATTERN.test(options.secretKey)) {
       throw new Error(`The secretKey option must be a Clerk secret key (sk_test_… or sk_live_…), got ${JSON.stringify(String(options.secretKey).slice(0, 40))}.`)
     }
     this.#secretKey = options.secretKey ?? `sk_test_${secretKeyBody()}`
@@ -279,8 +280,6 @@ export class ClerkMock {
   }
 }
 
-/** A Clerk secret key as the Backend API accepts it. */
-const SECRET_KEY = /^sk_(test|live)_\S+$/
 /** The random part of a generated `sk_test_` key: as long as Clerk's, letters and digits. */
 const secretKeyBody = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40)
 

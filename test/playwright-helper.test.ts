@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { rejection } from './helpers/assertions.js'
 import type { Browser, Page } from 'playwright-core'
 import { startClerkMock, type ClerkMock, type Fixture } from '../src/index.js'
 import { signIn, signOut } from '../src/playwright.js'
@@ -43,15 +44,6 @@ const seen = (page: Page) =>
     return { loaded: clerk?.loaded === true, user: clerk?.user?.id ?? null, email: clerk?.user?.primaryEmailAddress?.emailAddress ?? null, session: clerk?.session?.id ?? null }
   })
 
-/** The error a promise rejects with; resolving is a failure. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected a rejection, got a result')
-}
 
 if (skipBrowser) {
   t.comment(skipBrowser)

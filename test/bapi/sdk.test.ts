@@ -4,6 +4,7 @@
  * Frontend API (and clerk-js) sees of each change at once.
  */
 import t from 'tap'
+import { claimsOf, rejection } from '../helpers/assertions.js'
 import { createClerkClient, verifyToken } from '@clerk/backend'
 import { isClerkAPIResponseError } from '@clerk/shared/error'
 import { startClerkMock, type ClerkMock } from '../../src/index.js'
@@ -11,22 +12,10 @@ import { loadNodeClerk } from '../helpers/clerk-node.js'
 
 const ADA = 'user_1n5BS00ns3t21GWIXiPJ0KcSe02'
 const KEY = 'sk_test_sdk0000000000000000000000000000'
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, any>
 
-/** The error a promise rejects with; resolving is a failure. */
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection, got a result')
-}
 
 let mock: ClerkMock
-/** `mock.apiUrl` once the handle has it; the same URL by hand until then. */
-const apiUrl = () => (mock as { apiUrl?: string }).apiUrl ?? `${mock.url}/bapi`
-const clerk = () => createClerkClient({ secretKey: KEY, apiUrl: apiUrl() })
+const clerk = () => createClerkClient({ secretKey: KEY, apiUrl: mock.apiUrl })
 
 t.before(async () => {
   mock = await startClerkMock({ secretKey: KEY, clock: 'system' })
@@ -120,7 +109,7 @@ t.test('sessions: create (a new client), list, get, tokens and template tokens, 
   t.equal((await api.sessions.getSession(session.id)).id, session.id)
 
   const token = await api.sessions.getToken(session.id)
-  const claims = await verifyToken(token.jwt, { secretKey: KEY, apiUrl: apiUrl() })
+  const claims = await verifyToken(token.jwt, { secretKey: KEY, apiUrl: mock.apiUrl })
   t.equal(claims.sid, session.id, "verified with the JWKS under the Backend API's URL")
   const long = await api.sessions.getToken(session.id, undefined, 600)
   t.equal(claimsOf(long.jwt).exp - claimsOf(long.jwt).iat, 600, 'expires_in_seconds')
@@ -176,7 +165,7 @@ t.test('sign-in tokens, testing tokens, clients/verify, handshake payload, JWKS'
 })
 
 t.test('the secret key: only the configured one; errors reach the SDK as Clerk errors', async (t) => {
-  const wrong = createClerkClient({ secretKey: 'sk_test_someoneelse', apiUrl: apiUrl() })
+  const wrong = createClerkClient({ secretKey: 'sk_test_someoneelse', apiUrl: mock.apiUrl })
   const e = await rejection(wrong.users.getUser(ADA))
   t.equal(e.status, 401)
   t.equal(e.errors[0].code, 'clerk_key_invalid')
@@ -184,9 +173,9 @@ t.test('the secret key: only the configured one; errors reach the SDK as Clerk e
 
   const open = await startClerkMock()
   t.teardown(() => open.stop())
-  const any = createClerkClient({ secretKey: 'sk_live_whatever', apiUrl: `${open.url}/bapi` })
+  const any = createClerkClient({ secretKey: 'sk_live_whatever', apiUrl: open.apiUrl })
   t.equal((await any.users.getUser(ADA)).id, ADA, 'without the option any sk_test_/sk_live_ key works')
-  const bogus = await rejection(createClerkClient({ secretKey: 'pk_test_nope', apiUrl: `${open.url}/bapi` }).users.getUser(ADA))
+  const bogus = await rejection(createClerkClient({ secretKey: 'pk_test_nope', apiUrl: open.apiUrl }).users.getUser(ADA))
   t.equal(bogus.errors[0].code, 'clerk_key_invalid')
 })
 
@@ -201,7 +190,7 @@ t.test("@clerk/testing's clerkSetup() gets its testing token from the mock (CLER
   for (const k of keys) delete process.env[k]
   process.env.CLERK_SECRET_KEY = KEY
   process.env.CLERK_PUBLISHABLE_KEY = mock.publishableKey
-  process.env.CLERK_API_URL = apiUrl()
+  process.env.CLERK_API_URL = mock.apiUrl
   await mock.inject({ method: 'DELETE', url: '/__mock/requests' })
   await clerkSetup({ dotenv: false })
   t.match(process.env.CLERK_TESTING_TOKEN, /^\d+-/, 'the token came back')

@@ -3,23 +3,14 @@
  * `withNativeClient` helper; its tokens verified by the real @clerk/backend (3.25).
  */
 import t from 'tap'
+import { claimsOf, rejection } from '../helpers/assertions.js'
 import { createClerkClient, verifyToken } from '@clerk/backend'
 import { isClerkAPIResponseError } from '@clerk/shared/error'
 import { startClerkMock, type ClerkMock } from '../../src/index.js'
 import { loadNodeClerk, nativeClientToken, type ClerkInstance } from '../helpers/clerk-node.js'
 
 const ADA = 'user_1n5BS00ns3t21GWIXiPJ0KcSe02'
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, any>
 
-/** The error a promise rejects with; resolving is a failure. */
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('expected a rejection, got a result')
-}
 
 let mock: ClerkMock
 t.before(async () => {
