@@ -99,6 +99,27 @@ t.test('Express and Next.js handlers accept user.created, session.created and se
   t.ok(deliveries.every((d) => d.status === 'succeeded' && d.attempts.length === 1 && d.attempts[0].status === 200), 'each accepted at the first attempt')
 })
 
+t.test('events caused over HTTP name the request (event_attributes.http_request); the handle\'s have none', async (t) => {
+  const url = await listen(t, expressApp())
+  const mock = await startClerkMock({ fixtures: twoClients(), webhooks: [{ url, secret: SECRET }] })
+  t.teardown(() => mock.stop())
+  // A JSON body (parsed before the handler runs) and a bodiless FAPI post, each with its own agent.
+  const created = await fetch(`${mock.apiUrl}/v1/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${mock.secretKey}`, 'content-type': 'application/json', 'user-agent': 'backend-sdk/1' },
+    body: JSON.stringify({ email_address: ['grace@example.com'] }),
+  }).then((r) => r.json() as Promise<{ id: string }>)
+  const { session } = mock.createSession({ userId: created.id })
+  await fetch(`${mock.url}/v1/client/sessions/${session.id}/end`, { method: 'POST', headers: { 'user-agent': 'browser/2' } })
+  await mock.webhooks.settled()
+  const attributes = mock.webhooks.deliveries.map((d) => `${d.type} ${JSON.stringify((d.event as { event_attributes: { http_request: unknown } }).event_attributes.http_request)}`)
+  t.same(attributes, [
+    'user.created {"client_ip":"127.0.0.1","user_agent":"backend-sdk/1"}',
+    'session.created {"client_ip":"","user_agent":""}',
+    'session.ended {"client_ip":"127.0.0.1","user_agent":"browser/2"}',
+  ])
+})
+
 t.test('a handler with the wrong secret refuses: the delivery records the 400 and its body, and waits for the retry', async (t) => {
   process.env.CLERK_WEBHOOK_SIGNING_SECRET = 'whsec_' + Buffer.alloc(24, 7).toString('base64')
   seen.length = 0

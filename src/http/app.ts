@@ -170,6 +170,12 @@ export function buildApp(core: MockCore, options: AppOptions): App {
   // journal, which reads the identity) runs before identity's (which acts on it).
   installTraffic(app)
   installIdentity(app)
+  // Events a request causes name it (`event_attributes.http_request`, as Clerk's do); the handler runs
+  // inside this async context. Endpoints are fixed when the core is built, so a mock without any pays
+  // nothing for this.
+  if (core.webhooks.endpoints.length > 0) {
+    app.addHook('preHandler', (request, _reply, done) => core.webhooks.withRequest({ client_ip: request.ip, user_agent: request.headers['user-agent'] ?? '' }, done))
+  }
   if (options.controlApi !== false) app.register(named(controlRoutes))
 
   for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes, handshakeRoutes, signInRoutes, clerkScriptRoutes]) app.register(named(routes))
