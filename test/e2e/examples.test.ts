@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
-import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
+import { BIN, ROOT, ensureBuilt } from '../helpers/build.js'
 
 t.setTimeout(180_000)
 t.before(ensureBuilt)

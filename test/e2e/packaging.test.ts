@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { ROOT, ensureBuilt } from './helpers/build.js'
+import { ROOT, ensureBuilt } from '../helpers/build.js'
 
 t.setTimeout(240_000)
 // After the one pack and install (t.before), the checks read the scratch project without changing

@@ -15,11 +15,11 @@
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { rejection } from './helpers/assertions.js'
+import { rejection } from '../helpers/assertions.js'
 import type { Browser, Page } from 'playwright-core'
-import { startClerkMock, type ClerkMock, type Fixture } from '../src/index.js'
-import { signIn, signOut } from '../src/playwright.js'
-import { launchChromium, skipBrowser, startPageServer, type PageServer } from './helpers/browser.js'
+import { startClerkMock, type ClerkMock, type Fixture } from '../../src/index.js'
+import { signIn, signOut } from '../../src/playwright.js'
+import { launchChromium, skipBrowser, startPageServer, type PageServer } from '../helpers/browser.js'
 
 const ADA = 'user_1n5BS00ns3t21GWIXiPJ0KcSe02'
 const GRACE = 'user_2aXw9kQpLm3RtYvB7nC4dE5fG6h'
@@ -141,7 +141,7 @@ if (skipBrowser) {
   })
 
   t.test('single-session mode: signing in over a signed-in page says session_exists and to sign out first', async (t) => {
-    const fixture = JSON.parse(readFileSync(new URL('../fixtures/default.json', import.meta.url), 'utf8')) as Fixture
+    const fixture = JSON.parse(readFileSync(new URL('../../fixtures/default.json', import.meta.url), 'utf8')) as Fixture
     const single = await startClerkMock({ fixtures: { ...fixture, environment: { auth_config: { single_session_mode: true } } } })
     t.teardown(() => single.stop())
     const server = await startPageServer()

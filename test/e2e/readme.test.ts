@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { ROOT, ensureBuilt } from './helpers/build.js'
+import { ROOT, ensureBuilt } from '../helpers/build.js'
 
 t.setTimeout(120_000)
 t.before(ensureBuilt)
