@@ -4,7 +4,8 @@
  * headless Chromium. The flows of issue 10: a first visit signed out (the handshake round trip), the
  * protected page sending a signed-out visitor to <SignIn/>, signing in through the package's
  * Playwright helper onto the protected page, and three ways out: the mock clock past the session's
- * expire_at, a Backend API revoke, and signing out.
+ * expire_at, a Backend API revoke, and signing out. And issue 12's route handler
+ * (app/api/webhooks/route.ts) verifying the mock's events with its real signature check.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -26,6 +27,8 @@ const PREFERRED_PORT = 4011
 
 const ADA = 'user_ada000000000000000000000000'
 const GRACE = 'user_grace0000000000000000000000'
+// The app's CLERK_WEBHOOK_SIGNING_SECRET and the mock's endpoint secret, as .env.example has it.
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 // The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
 const fixture: Fixture = {
   users: [
@@ -38,18 +41,22 @@ const fixture: Fixture = {
 const skip = skipBrowser || (!installed('nextjs') && 'examples/nextjs has no node_modules: run `npm run test:apps`, which installs it')
 t.setTimeout(900_000)
 
-/** The previous build's port when it is free (its build stays usable), else 4011, else any free port. */
-async function startMock(): Promise<ClerkMock> {
+/**
+ * The previous build's port when it is free (its build stays usable), else 4011, else any free port.
+ * Its webhook endpoint is the app's route on `appPort`.
+ */
+async function startMock(appPort: number): Promise<ClerkMock> {
+  const options = { fixtures: fixture, webhooks: [{ url: `http://localhost:${appPort}/api/webhooks`, secret: WEBHOOK_SECRET }] }
   const previous = BuildCache.previous(STAMP)?.port
   const candidates = [...new Set([typeof previous === 'number' ? previous : PREFERRED_PORT, PREFERRED_PORT])]
   for (const port of candidates) {
     try {
-      return await startClerkMock({ fixtures: fixture, port })
+      return await startClerkMock({ ...options, port })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
     }
   }
-  return startClerkMock({ fixtures: fixture, port: await freePort() })
+  return startClerkMock({ ...options, port: await freePort() })
 }
 
 /** What the build inlines: NEXT_PUBLIC_* (the key names the mock's port). The rest is read at run time. */
@@ -81,6 +88,7 @@ function runtimeEnv(mock: ClerkMock, port: number): Record<string, string> {
     ...inlinedEnv(mock),
     CLERK_SECRET_KEY: mock.secretKey,
     CLERK_API_URL: mock.apiUrl,
+    CLERK_WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
     PORT: String(port),
   })
 }
@@ -93,11 +101,12 @@ async function settled(page: Page, testId: string): Promise<string> {
 }
 
 t.test('examples/nextjs', { skip }, async (t) => {
-  const mock = await startMock()
+  // The app's port first: the mock's webhook endpoint names it.
+  const port = await freePort()
+  const mock = await startMock(port)
   t.teardown(() => mock.stop())
   ensureBuilt(t, mock)
 
-  const port = await freePort()
   const started = await timed(() =>
     startApp(t, { command: process.execPath, args: [NEXT, 'start', '-H', 'localhost', '-p', String(port)], cwd: APP, env: runtimeEnv(mock, port), ready: /Ready in/ }),
   )
@@ -205,5 +214,30 @@ t.test('examples/nextjs', { skip }, async (t) => {
     t.equal(await settled(page, 'server-status'), 'server: signed out', 'the server sees no session')
     t.equal(await settled(page, 'client-status'), 'client: signed out', 'neither does clerk-js')
     t.ok(await page.getByTestId('sign-in-link').isVisible(), '<Show when="signed-out"> shows the sign-in link')
+  })
+
+  t.test("the app's webhook route verifies user.created, session.created and session.ended from the mock", async (t) => {
+    const user = await clerk.users.createUser({ emailAddress: ['hedy@example.com'] })
+    const { session } = mock.createSession({ userId: user.id })
+    t.equal((await fetch(`${mock.url}/v1/client/sessions/${session.id}/end`, { method: 'POST' })).status, 200, 'a Frontend API end')
+    await mock.webhooks.settled()
+    t.same(
+      mock.webhooks.deliveries.map((d) => [d.status, d.attempts.map((a) => `${a.status} ${a.response}`)]),
+      [
+        ['succeeded', [`200 Webhook received: user.created ${user.id}`]],
+        ['succeeded', [`200 Webhook received: session.created ${session.id}`]],
+        ['succeeded', [`200 Webhook received: session.ended ${session.id}`]],
+      ],
+      'each accepted by verifyWebhook at its first attempt, in order',
+      { output: app.output() },
+    )
+  })
+
+  t.test('a delivery signed with another secret is refused by the route (the check is real)', async (t) => {
+    const other = await startClerkMock({ fixtures: fixture, webhooks: [{ url: `${base}/api/webhooks`, secret: 'whsec_' + Buffer.alloc(24, 7).toString('base64') }] })
+    t.teardown(() => other.stop())
+    other.createSession({ userId: ADA })
+    await other.webhooks.settled()
+    t.same(other.webhooks.deliveries[0].attempts.map((a) => `${a.status} ${a.response}`), ['400 Webhook verification failed'])
   })
 })
