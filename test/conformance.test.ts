@@ -50,11 +50,14 @@ const SESS_OLD = 'sess_old0000000000000000000000'
 const SESS_ACTOR = 'sess_actor000000000000000000000'
 
 /** Answers with the nulls, statuses and optional parts a real client has: ended, expired, impersonated, placeholder users. */
+const CAROL = 'user_carol0000000000000000000000'
 const FIXTURE: Fixture = {
   clock: new Date(T0).toISOString(),
   users: [
     { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com', username: 'ada', image_url: 'https://example.com/ada.png', public_metadata: { role: 'admin' }, external_id: 'ext_1' },
     { id: BOB },
+    // Sign-in flows: a password, a phone, an authenticator app, backup codes and an SMS second factor.
+    { id: CAROL, email_address: 'carol@example.com', password: 'carol-password', phone_number: '+15555550123', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DP', backup_codes: ['backup-1', 'backup-2'], sms_second_factor: true },
   ],
   clients: [
     {
@@ -199,6 +202,9 @@ function conformance(spec: FapiSpec): void {
     const handshake = (params: Record<string, string> = {}) =>
       `/v1/client/handshake?${new URLSearchParams({ redirect_url: 'http://localhost:3000/protected', __clerk_api_version: '2025-11-10', suffixed_cookies: 'false', __clerk_hs_reason: 'dev-browser-missing', ...params })}`
     const cookieOf = (clientId: string) => ({ cookie: `__client=${mock.clientToken(clientId)}` })
+    const signInId = async (c: Call, body: string) => (await c('POST', '/v1/client/sign_ins', { body })).json.response.id as string
+    const signUpId = async (c: Call) => (await c('POST', '/v1/client/sign_ups', { body: 'email_address=new%40example.com&password=long-enough' })).json.response.id as string
+    const CAROL_PASSWORD = 'strategy=password&identifier=carol%40example.com&password=carol-password'
     const A = () => cookieOf(CLIENT_A)
     const S = '/v1/client/sessions'
 
@@ -264,7 +270,51 @@ function conformance(spec: FapiSpec): void {
       // sign-ins
       { route: 'POST /v1/client/sign_ins', what: 'a ticket (clerk-js: strategy, ticket, locale, timezone)', status: 200, request: async (_m, c) => ({ method: 'POST', url: '/v1/client/sign_ins', body: `strategy=ticket&ticket=${await ticketFor(c, ADA)}&locale=en-US&timezone=UTC` }) },
       { route: 'POST /v1/client/sign_ins', what: 'an unknown ticket', status: 400, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=ticket&ticket=nope' } },
-      { route: 'POST /v1/client/sign_ins', what: 'a strategy the mock does not support yet', status: 422, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=password&identifier=ada%40example.com&password=x' } },
+      { route: 'POST /v1/client/sign_ins', what: 'a strategy the mock does not model', status: 422, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=oauth_google&identifier=ada%40example.com' } },
+      { route: 'POST /v1/client/sign_ins', what: 'an identifier alone: needs_first_factor', status: 200, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'identifier=carol%40example.com&locale=en-US' } },
+      { route: 'POST /v1/client/sign_ins', what: 'identifier + password: needs_second_factor', status: 200, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=password&identifier=carol%40example.com&password=carol-password' } },
+      { route: 'POST /v1/client/sign_ins', what: 'an email code sent on create', status: 200, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=email_code&identifier=ada%40example.com' } },
+      { route: 'POST /v1/client/sign_ins', what: 'an unknown identifier', status: 422, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'identifier=nobody%40example.com' } },
+      { route: 'POST /v1/client/sign_ins', what: 'a wrong password', status: 422, request: { method: 'POST', url: '/v1/client/sign_ins', body: 'strategy=password&identifier=carol%40example.com&password=wrong' } },
+      { route: 'POST /v1/client/sign_ins/:id/prepare_first_factor', what: 'an email code', status: 200, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'identifier=ada%40example.com')}/prepare_first_factor`, body: 'strategy=email_code' }) },
+      { route: 'POST /v1/client/sign_ins/:id/prepare_first_factor', what: 'a phone code for a user without a phone', status: 400, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'identifier=ada%40example.com')}/prepare_first_factor`, body: 'strategy=phone_code' }) },
+      { route: 'POST /v1/client/sign_ins/:id/attempt_first_factor', what: 'the email code: complete', status: 200, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'strategy=email_code&identifier=ada%40example.com')}/attempt_first_factor`, body: 'strategy=email_code&code=424242' }) },
+      { route: 'POST /v1/client/sign_ins/:id/attempt_first_factor', what: 'a wrong code', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'strategy=email_code&identifier=ada%40example.com')}/attempt_first_factor`, body: 'strategy=email_code&code=000000' }) },
+      { route: 'POST /v1/client/sign_ins/:id/prepare_second_factor', what: 'an SMS code', status: 200, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, CAROL_PASSWORD)}/prepare_second_factor`, body: 'strategy=phone_code' }) },
+      { route: 'POST /v1/client/sign_ins/:id/prepare_second_factor', what: 'before the first factor', status: 400, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'identifier=carol%40example.com')}/prepare_second_factor`, body: 'strategy=phone_code' }) },
+      { route: 'POST /v1/client/sign_ins/:id/attempt_second_factor', what: 'a backup code: complete', status: 200, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, CAROL_PASSWORD)}/attempt_second_factor`, body: 'strategy=backup_code&code=backup-1' }) },
+      { route: 'POST /v1/client/sign_ins/:id/attempt_second_factor', what: 'a wrong TOTP', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, CAROL_PASSWORD)}/attempt_second_factor`, body: 'strategy=totp&code=000000' }) },
+      {
+        route: 'POST /v1/client/sign_ins/:id/reset_password',
+        what: 'a new password after the reset code',
+        status: 200,
+        request: async (_m, c) => {
+          const id = await signInId(c, 'strategy=reset_password_email_code&identifier=carol%40example.com')
+          await c('POST', `/v1/client/sign_ins/${id}/attempt_first_factor`, { body: 'strategy=reset_password_email_code&code=424242' })
+          return { method: 'POST', url: `/v1/client/sign_ins/${id}/reset_password`, body: 'password=new-carol-password&sign_out_of_other_sessions=true' }
+        },
+      },
+      { route: 'POST /v1/client/sign_ins/:id/reset_password', what: 'without a reset code', status: 400, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ins/${await signInId(c, 'identifier=carol%40example.com')}/reset_password`, body: 'password=new-carol-password' }) },
+      // sign-ups
+      { route: 'POST /v1/client/sign_ups', what: 'email + password: missing_requirements, email unverified', status: 200, request: { method: 'POST', url: '/v1/client/sign_ups', body: 'email_address=new%40example.com&password=long-enough&first_name=New&locale=en-US' } },
+      { route: 'POST /v1/client/sign_ups', what: 'a taken email address', status: 422, request: { method: 'POST', url: '/v1/client/sign_ups', body: 'email_address=ada%40example.com&password=long-enough' } },
+      { route: 'GET /v1/client/sign_ups/:id', what: 'the attempt', status: 200, request: async (_m, c) => ({ url: `/v1/client/sign_ups/${await signUpId(c)}` }) },
+      { route: 'GET /v1/client/sign_ups/:id', what: 'an unknown attempt', status: 404, request: { url: '/v1/client/sign_ups/sua_unknown' } },
+      { route: 'PATCH /v1/client/sign_ups/:id', what: 'a last name', status: 200, request: async (_m, c) => ({ method: 'PATCH', url: `/v1/client/sign_ups/${await signUpId(c)}`, body: 'last_name=Person' }) },
+      { route: 'PATCH /v1/client/sign_ups/:id', what: 'a password too short', status: 422, request: async (_m, c) => ({ method: 'PATCH', url: `/v1/client/sign_ups/${await signUpId(c)}`, body: 'password=short' }) },
+      { route: 'POST /v1/client/sign_ups/:id/prepare_verification', what: 'an email code', status: 200, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/prepare_verification`, body: 'strategy=email_code' }) },
+      { route: 'POST /v1/client/sign_ups/:id/prepare_verification', what: 'an unknown strategy', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/prepare_verification`, body: 'strategy=email_link' }) },
+      {
+        route: 'POST /v1/client/sign_ups/:id/attempt_verification',
+        what: 'the email code: complete',
+        status: 200,
+        request: async (_m, c) => {
+          const id = await signUpId(c)
+          await c('POST', `/v1/client/sign_ups/${id}/prepare_verification`, { body: 'strategy=email_code' })
+          return { method: 'POST', url: `/v1/client/sign_ups/${id}/attempt_verification`, body: 'strategy=email_code&code=424242' }
+        },
+      },
+      { route: 'POST /v1/client/sign_ups/:id/attempt_verification', what: 'before any code was sent', status: 400, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/attempt_verification`, body: 'strategy=email_code&code=424242' }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'the attempt a ticket completed', status: 200, request: async (_m, c) => ({ url: `/v1/client/sign_ins/${(await c('POST', '/v1/client/sign_ins', { body: `strategy=ticket&ticket=${await ticketFor(c, ADA)}` })).json.response.id}` }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'an unknown attempt', status: 404, request: { url: '/v1/client/sign_ins/sia_unknown' } },
       // the handshake (@clerk/backend sends the browser here; the answer is a redirect without a body)

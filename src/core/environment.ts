@@ -5,6 +5,8 @@
  * through their `environment` key, deep-merged over this default.
  */
 
+import type { User } from './store.js'
+
 export type EnvironmentJson = Record<string, unknown>
 
 const attribute = (enabled: boolean, extra: Record<string, unknown> = {}) => ({
@@ -202,7 +204,110 @@ export function deepMerge(base: Record<string, unknown>, overrides: Record<strin
   return out
 }
 
-/** The environment an instance serves: the default with a fixture's overrides merged in. */
-export function environmentJson(overrides: Record<string, unknown> = {}): EnvironmentJson {
-  return deepMerge(defaultEnvironment(), overrides)
+/** What the seeded users need from the instance: a phone number, an authenticator app, backup codes, an SMS second factor. */
+export interface UsersNeed {
+  phoneNumbers: boolean
+  totp: boolean
+  backupCodes: boolean
+  smsSecondFactor: boolean
+}
+
+export function usersNeed(users: readonly Pick<User, 'phoneNumbers' | 'totpSecret' | 'backupCodes'>[]): UsersNeed {
+  return {
+    phoneNumbers: users.some((u) => u.phoneNumbers.length > 0),
+    totp: users.some((u) => u.totpSecret !== null),
+    backupCodes: users.some((u) => u.backupCodes.length > 0),
+    smsSecondFactor: users.some((u) => u.phoneNumbers.some((p) => p.secondFactor)),
+  }
+}
+
+/**
+ * The environment an instance serves: the default, then what the seeded users need switched on
+ * (a user with a phone number turns phone numbers on as an optional identifier with `phone_code`;
+ * a TOTP secret turns the authenticator app on, backup codes the backup code, an SMS second factor
+ * the phone's second factor), then the fixture's own overrides, which win. So the prebuilt UI shows
+ * the factors the fixture's users can use, and the mock accepts what the environment says.
+ */
+export function environmentJson(overrides: Record<string, unknown> = {}, need?: UsersNeed): EnvironmentJson {
+  const base = defaultEnvironment()
+  if (need !== undefined) enable(base, need)
+  return deepMerge(base, overrides)
+}
+
+function enable(env: EnvironmentJson, need: UsersNeed): void {
+  const auth = env.auth_config as Record<string, unknown> & { identification_strategies: string[]; first_factors: string[]; second_factors: string[] }
+  const attributes = (env.user_settings as { attributes: Record<string, Record<string, unknown>> }).attributes
+  const add = (list: string[], item: string) => {
+    if (!list.includes(item)) list.push(item)
+  }
+  if (need.phoneNumbers || need.smsSecondFactor) {
+    auth.phone_number = 'on'
+    add(auth.identification_strategies, 'phone_number')
+    add(auth.first_factors, 'phone_code')
+    add(auth.first_factors, 'reset_password_phone_code')
+    Object.assign(attributes.phone_number, { enabled: true, used_for_first_factor: true, first_factors: ['phone_code'], verifications: ['phone_code'] })
+  }
+  if (need.smsSecondFactor) {
+    add(auth.second_factors, 'phone_code')
+    Object.assign(attributes.phone_number, { used_for_second_factor: true, second_factors: ['phone_code'] })
+  }
+  if (need.totp) {
+    add(auth.second_factors, 'totp')
+    Object.assign(attributes.authenticator_app, { enabled: true, used_for_second_factor: true, second_factors: ['totp'] })
+  }
+  if (need.backupCodes) {
+    add(auth.second_factors, 'backup_code')
+    Object.assign(attributes.backup_code, { enabled: true, used_for_second_factor: true, second_factors: ['backup_code'] })
+  }
+}
+
+/** The part of an environment the sign-in and sign-up flows obey, read once from its JSON. */
+export interface InstanceAuth {
+  singleSession: boolean
+  /** First factors the instance allows (`password`, `email_code`, `phone_code`, `reset_password_*`). */
+  firstFactors: Set<string>
+  /** Second factors the instance allows (`totp`, `phone_code`, `backup_code`). */
+  secondFactors: Set<string>
+  identifiers: Set<string>
+  /** Sign-up attributes (`email_address`, `phone_number`, `username`, `first_name`, `last_name`, `password`, `legal_accepted`) enabled, required, verified at sign-up. */
+  signUp: { enabled: string[]; required: string[]; verifyAtSignUp: string[] }
+  passwordMin: number
+  passwordMax: number
+}
+
+export function instanceAuth(env: EnvironmentJson): InstanceAuth {
+  const auth = (env.auth_config ?? {}) as Record<string, unknown>
+  const settings = (env.user_settings ?? {}) as Record<string, unknown>
+  const attributes = (settings.attributes ?? {}) as Record<string, Record<string, unknown> | undefined>
+  const on = (name: string) => attributes[name]?.enabled === true
+  const list = (name: string, key: string) => (Array.isArray(attributes[name]?.[key]) ? (attributes[name]![key] as unknown[]).filter((x): x is string => typeof x === 'string') : [])
+  const firstFactors = new Set<string>()
+  const secondFactors = new Set<string>()
+  for (const [name, attr] of Object.entries(attributes)) {
+    if (attr?.enabled !== true) continue
+    if (attr.used_for_first_factor === true) for (const f of list(name, 'first_factors')) firstFactors.add(f)
+    if (attr.used_for_second_factor === true) for (const f of list(name, 'second_factors')) secondFactors.add(f)
+  }
+  if (on('password')) {
+    firstFactors.add('password')
+    if (on('email_address')) firstFactors.add('reset_password_email_code')
+    if (on('phone_number')) firstFactors.add('reset_password_phone_code')
+  }
+  const signUpFields = ['email_address', 'phone_number', 'username', 'first_name', 'last_name', 'password']
+  const enabled = signUpFields.filter(on)
+  const legal = ((settings.sign_up ?? {}) as Record<string, unknown>).legal_consent_enabled === true
+  const passwords = (settings.password_settings ?? {}) as Record<string, unknown>
+  return {
+    singleSession: auth.single_session_mode === true,
+    firstFactors,
+    secondFactors,
+    identifiers: new Set(Array.isArray(auth.identification_strategies) ? (auth.identification_strategies as string[]) : []),
+    signUp: {
+      enabled: legal ? [...enabled, 'legal_accepted'] : enabled,
+      required: [...enabled.filter((n) => attributes[n]?.required === true), ...(legal ? ['legal_accepted'] : [])],
+      verifyAtSignUp: enabled.filter((n) => attributes[n]?.verify_at_sign_up === true),
+    },
+    passwordMin: typeof passwords.min_length === 'number' ? passwords.min_length : 8,
+    passwordMax: typeof passwords.max_length === 'number' ? passwords.max_length : 72,
+  }
 }

@@ -6,7 +6,12 @@
  * Nothing here knows HTTP exists.
  */
 import { MockClock, type ClockMove } from './clock.js'
-import { environmentJson, type EnvironmentJson } from './environment.js'
+import { environmentJson, instanceAuth, usersNeed, type EnvironmentJson, type InstanceAuth } from './environment.js'
+import { Messages, type MessageJson, type MessageKind } from './messages.js'
+import { signInErrors, signInJson, supportedIdentifiers, ticketRefused, type SignInAttempt, type SignInHost, type SignInParams, type SignInView } from './sign-in.js'
+import { SignUpAttempts, signUpErrors, signUpJson, type SignUpAttempt, type SignUpHost, type SignUpParams } from './sign-up.js'
+import { newCode } from './verification.js'
+import { emailEventData, smsEventData } from './webhooks/events.js'
 import { errors } from './errors.js'
 import { HandshakeNonces } from './handshake.js'
 import { SignInAttempts } from './sign-in.js'
@@ -36,7 +41,7 @@ import {
 import { parseClockSetting, type ClockSetting, type ClockStart } from './time.js'
 import { deletedUserData, sessionEventData, Webhooks, type WebhookEndpointSpec } from './webhooks/index.js'
 import { InstanceKey, sessionClaims, type ClientTokenCheck } from './tokens.js'
-import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, Jwks, SessionJson, SessionStatus, SignInTokenJson, TestingTokenJson, UserJson } from './wire.js'
+import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, Jwks, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, TestingTokenJson, UserJson } from './wire.js'
 
 export interface CoreOptions {
   /** The `clock` option; wins over the seed's `clock`. */
@@ -98,10 +103,19 @@ export class MockCore implements JsonView {
   readonly signInTokens: SignInTokens
   /** Sign-in attempts (`sia_…`) the Frontend API's `POST /v1/client/sign_ins` made. */
   readonly signIns: SignInAttempts
+  /** Sign-up attempts (`sua_…`). */
+  readonly signUps: SignUpAttempts
+  /** The codes the mock would have emailed or texted, oldest first. */
+  readonly messages: Messages
+  /** What the sign-in and sign-up flows obey, read once from `environment`. */
+  readonly auth: InstanceAuth
   /** What `/v1/environment` serves: the default with the seed's overrides. The seed never changes, so neither does this. */
   readonly environment: EnvironmentJson
   /** Webhook endpoints, their queued attempts and the delivery journal; events are emitted by the operations below. */
   readonly webhooks: Webhooks
+  readonly #signInView: SignInView
+  readonly #signInHost: SignInHost
+  readonly #signUpHost: SignUpHost
   readonly #clockStart: ClockStart
   readonly #templates: Map<string, JwtTemplate>
   readonly #defaultAzp: string | null
@@ -117,10 +131,53 @@ export class MockCore implements JsonView {
     this.key = new InstanceKey(options.signingKey ?? seed.signingKey)
     this.#templates = new Map(seed.jwtTemplates.map((t) => [t.name, t]))
     this.#defaultAzp = options.defaultAzp ?? null
-    this.environment = environmentJson(seed.environment)
+    this.environment = environmentJson(seed.environment, usersNeed(seed.users))
+    this.auth = instanceAuth(this.environment)
+    this.#signInView = {
+      auth: this.auth,
+      user: (id) => this.#store.user(id),
+      imageUrl: (user) => this.userJson(user).image_url,
+      supportedIdentifiers: supportedIdentifiers(this.environment),
+      now: () => this.clock.now(),
+    }
+    this.#signInHost = {
+      auth: this.auth,
+      user: (id) => this.#store.user(id),
+      identify: (identifier) => this.#store.identify(identifier),
+      checkPassword: (userId, password) => this.checkPassword(userId, password),
+      setPassword: (userId, password) => void this.updateUser(userId, { password }),
+      consumeBackupCode: (userId, code) => this.#store.consumeBackupCode(userId, code),
+      sendCode: (to, kind) => this.#sendCode(to.address, to.channel, kind, to.userId, to.identificationId),
+      completeSignIn: (userId, clientId, signOutOthers) => {
+        if (signOutOthers) for (const s of this.#store.userSessions(userId, true)) this.revokeSession(null, s.id)
+        return this.createSession(userId, clientId).session.id
+      },
+    }
+    this.#signUpHost = {
+      auth: this.auth,
+      taken: (field, value) => {
+        const found = this.#store.identify(value)
+        return found !== null && found.kind === field
+      },
+      sendCode: (to, kind) => this.#sendCode(to.address, to.channel, kind, null, null),
+      completeSignUp: (a) => {
+        const user = this.createUser({
+          emailAddresses: a.emailAddress === null ? [] : [a.emailAddress],
+          phoneNumbers: a.phoneNumber === null ? [] : [a.phoneNumber],
+          username: a.username,
+          firstName: a.firstName,
+          lastName: a.lastName,
+          passwordHash: a.passwordHash,
+          unsafeMetadata: a.unsafeMetadata,
+        })
+        return { userId: user.id, sessionId: this.createSession(user.id, a.clientId).session.id }
+      },
+    }
     this.#store = Store.fromSeed(seed, this.clock, this.key)
     this.signInTokens = new SignInTokens(this.clock)
     this.signIns = new SignInAttempts(this.clock)
+    this.signUps = new SignUpAttempts(this.clock)
+    this.messages = new Messages(this.clock, (m) => this.#messageEvent(m))
     this.webhooks = new Webhooks({
       clock: this.clock,
       // Real time for svix-timestamp: the receiver checks it against its own wall clock (see Webhooks).
@@ -153,6 +210,8 @@ export class MockCore implements JsonView {
     this.handshakes.clear()
     this.signInTokens.clear()
     this.signIns.clear()
+    this.signUps.clear()
+    this.messages.clear()
     this.webhooks.clear()
   }
 
@@ -237,6 +296,11 @@ export class MockCore implements JsonView {
     return this.#store.findUsers(filter, orderBy, descending)
   }
 
+  /** The user a sign-in identifier (email address, phone number, username) names, or null. */
+  identify(identifier: string) {
+    return this.#store.identify(identifier)
+  }
+
   /** Whether `password` is the user's (false for a user without one); for the Frontend API's password sign-in. */
   checkPassword(userId: string, password: string): boolean {
     const hash = this.#store.user(userId).passwordHash
@@ -265,6 +329,25 @@ export class MockCore implements JsonView {
   userJson(user: User): UserJson {
     return userJson(user, this.#store.userLastActiveAt(user.id))
   }
+
+  signInInProgress(client: Client): SignInJson | null {
+    const attempt = this.signIns.inProgress(client.id)
+    return attempt && this.signInJson(attempt)
+  }
+
+  signUpInProgress(client: Client): SignUpJson | null {
+    const attempt = this.signUps.inProgress(client.id)
+    return attempt && this.signUpJson(attempt)
+  }
+
+  signInJson(attempt: SignInAttempt): SignInJson {
+    return signInJson(this.#signInView, attempt)
+  }
+
+  signUpJson(attempt: SignUpAttempt): SignUpJson {
+    return signUpJson(this.auth, attempt, this.clock.now())
+  }
+
 
   /** The Backend API's user: with `private_metadata`, which no Frontend API answer carries. */
   bapiUserJson(user: User): BapiUserJson {
@@ -360,6 +443,7 @@ export class MockCore implements JsonView {
     const onClient = this.#store.userSessions(id, false)
     const user = this.#store.deleteUser(id)
     this.signInTokens.forgetUser(id)
+    this.signIns.forgetUser(id)
     if (userJson !== null) for (const s of onClient) this.webhooks.emit('session.revoked', sessionEventData(this.bapiSessionJson(s), userJson))
     if (this.#webhooksWant('user.deleted')) this.webhooks.emit('user.deleted', deletedUserData({ id: user.id, external_id: user.externalId }))
     return user
@@ -435,6 +519,91 @@ export class MockCore implements JsonView {
     const result = this.#store.destroyClient(client)
     for (const session of signedIn) this.#sessionEvent('session.ended', session)
     return result
+  }
+
+  // ---- sign-in and sign-up (REFERENCE §14) ------------------------------------------------------------
+
+  /** Single-session mode: a client with a signed-in session may not sign in (or up) again. */
+  assertMaySignIn(client: Client | null): void {
+    if (client !== null && this.auth.singleSession && this.#store.sessionsOf(client).some((s) => isSignedIn(this.status(s)))) throw signInErrors.sessionExists()
+  }
+
+  /** A ticket sign-in: the ticket redeemed once and a session on the client (a new client when null). */
+  signInWithTicket(client: Client | null, ticket: string): { attempt: SignInAttempt; signedIn: SignedIn } {
+    // Checked before the ticket is spent: a refused sign-in leaves the ticket usable.
+    this.assertMaySignIn(client)
+    const token = this.signInTokens.redeem(ticket)
+    if (typeof token === 'string') throw ticketRefused(token)
+    const signedIn = this.createSession(token.userId, client?.id)
+    return { attempt: this.signIns.completeWithTicket(signedIn.client.id, this.#store.user(token.userId), signedIn.session.id), signedIn }
+  }
+
+  /** `POST /v1/client/sign_ins` (any strategy but ticket) on the caller's client; a new client (made only if the attempt is accepted) when null. */
+  createSignIn(client: Client | null, params: SignInParams): { attempt: SignInAttempt; client: Client } {
+    this.assertMaySignIn(client)
+    let on = client
+    const attempt = this.signIns.create(this.#signInHost, () => (on ??= this.createClient()).id, params)
+    return { attempt, client: on ?? this.#store.client(attempt.clientId) }
+  }
+
+  /** One step of a sign-in in progress. */
+  signInStep(
+    attempt: SignInAttempt,
+    step: 'prepare_first_factor' | 'attempt_first_factor' | 'prepare_second_factor' | 'attempt_second_factor' | 'reset_password',
+    params: SignInParams & { sign_out_of_other_sessions?: boolean },
+  ): SignInAttempt {
+    const host = this.#signInHost
+    switch (step) {
+      case 'prepare_first_factor':
+        return this.signIns.prepareFirstFactor(host, attempt, params)
+      case 'attempt_first_factor':
+        return this.signIns.attemptFirstFactor(host, attempt, params)
+      case 'prepare_second_factor':
+        return this.signIns.prepareSecondFactor(host, attempt, params)
+      case 'attempt_second_factor':
+        return this.signIns.attemptSecondFactor(host, attempt, params)
+      case 'reset_password':
+        return this.signIns.resetPassword(host, attempt, params)
+    }
+  }
+
+  /** `POST /v1/client/sign_ups` on the caller's client; a new client (made only if the attempt is accepted) when null. */
+  createSignUp(client: Client | null, params: SignUpParams): { attempt: SignUpAttempt; client: Client } {
+    this.assertMaySignIn(client)
+    let on = client
+    const attempt = this.signUps.create(this.#signUpHost, () => (on ??= this.createClient()).id, params)
+    return { attempt, client: on ?? this.#store.client(attempt.clientId) }
+  }
+
+  signUpStep(attempt: SignUpAttempt, step: 'update' | 'prepare_verification' | 'attempt_verification', params: SignUpParams & { strategy?: string | null; code?: string | null }): SignUpAttempt {
+    const host = this.#signUpHost
+    switch (step) {
+      case 'update':
+        return this.signUps.update(host, attempt, params)
+      case 'prepare_verification':
+        return this.signUps.prepareVerification(host, attempt, params.strategy)
+      case 'attempt_verification':
+        return this.signUps.attemptVerification(host, attempt, params.strategy, params.code)
+    }
+  }
+
+  /** A sign-up by id, if its client still exists. */
+  signUp(id: string): SignUpAttempt {
+    const attempt = this.signUps.get(id, (c) => this.hasClient(c))
+    if (attempt === undefined) throw signUpErrors.notFound(id)
+    return attempt
+  }
+
+  /** The message the mock would send, recorded (`mock.messages`); its code. */
+  #sendCode(to: string, channel: 'email' | 'sms', kind: MessageKind, userId: string | null, identificationId: string | null): string {
+    const code = newCode(this.#seed.verificationCode)
+    this.messages.record({ to, channel, code, kind, user_id: userId, identification_id: identificationId })
+    return code
+  }
+
+  #messageEvent(m: MessageJson): void {
+    if (m.channel === 'email' && this.#webhooksWant('email.created')) this.webhooks.emit('email.created', emailEventData(m))
+    if (m.channel === 'sms' && this.#webhooksWant('sms.created')) this.webhooks.emit('sms.created', smsEventData(m))
   }
 
   // ---- webhooks: emitted on the transitions above, whichever face asked for them ------------------

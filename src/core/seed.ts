@@ -5,6 +5,7 @@
 import type { Settings } from './lifecycle.js'
 import type { Session, User } from './store.js'
 import type { ClockSetting } from './time.js'
+import type { CodeMode } from './verification.js'
 
 export interface JwtTemplate {
   name: string
@@ -25,6 +26,8 @@ export interface Seed {
   /** The same fixture resolved against another start (a system clock's reset re-anchors '-2h' to the new now). */
   rebuild(start: number): Seed
   settings: Settings
+  /** `settings.verification_code`: every code is Clerk's test code 424242 (`test`, the default) or random. */
+  verificationCode: CodeMode
   users: User[]
   clients: { id: string; createdAt: number }[]
   sessions: SeedSession[]

@@ -1,7 +1,7 @@
 /** Domain records → Clerk's JSON (the shapes of `wire.ts`). */
 import type { SignInToken } from './sign-in-tokens.js'
 import { primaryEmail, type Client, type Session, type User } from './store.js'
-import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, SessionJson, SessionStatus, SignInTokenJson, UserJson } from './wire.js'
+import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, UserJson } from './wire.js'
 
 /** What serialising needs to know beyond a record; the core answers it (see `MockCore`). */
 export interface JsonView {
@@ -12,9 +12,19 @@ export interface JsonView {
   sessionsOf(client: Client): Session[]
   /** The session's `last_active_token`, fresh when it is served (REFERENCE §10), for `azp` (undefined: the mock's default). */
   lastActiveToken(session: Session, azp?: string): string | null
+  /** The client's sign-in and sign-up in progress (none once complete). */
+  signInInProgress(client: Client): SignInJson | null
+  signUpInProgress(client: Client): SignUpJson | null
 }
 
 const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
+// Every address and number the mock holds is verified, as one an admin added would be.
+const ADMIN_VERIFIED = { object: 'verification_admin' as const, status: 'verified' as const, strategy: 'admin' as const, attempts: null, expire_at: null }
+
+/** Whether signing in asks this user for a second factor: an authenticator app, an SMS number for it, or backup codes. */
+export function twoFactorEnabled(user: User): boolean {
+  return user.totpSecret !== null || user.backupCodes.length > 0 || user.phoneNumbers.some((p) => p.secondFactor)
+}
 
 export function userJson(user: User, lastActiveAt: number | null = null): UserJson {
   return {
@@ -26,23 +36,35 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
     image_url: user.imageUrl ?? DEFAULT_IMAGE,
     has_image: user.imageUrl !== null,
     primary_email_address_id: user.primaryEmailAddressId,
-    primary_phone_number_id: null,
+    primary_phone_number_id: user.primaryPhoneNumberId,
     primary_web3_wallet_id: null,
     password_enabled: user.passwordHash !== null,
-    two_factor_enabled: false,
-    totp_enabled: false,
-    backup_code_enabled: false,
+    two_factor_enabled: twoFactorEnabled(user),
+    totp_enabled: user.totpSecret !== null,
+    backup_code_enabled: user.backupCodes.length > 0,
     email_addresses: user.emailAddresses.map((e) => ({
       id: e.id,
       object: 'email_address' as const,
       email_address: e.emailAddress,
       reserved: false,
-      verification: { object: 'verification_admin' as const, status: 'verified' as const, strategy: 'admin' as const, attempts: null, expire_at: null },
+      verification: ADMIN_VERIFIED,
       linked_to: [],
       created_at: e.createdAt,
       updated_at: e.updatedAt,
     })),
-    phone_numbers: [],
+    phone_numbers: user.phoneNumbers.map((p) => ({
+      id: p.id,
+      object: 'phone_number' as const,
+      phone_number: p.phoneNumber,
+      reserved_for_second_factor: p.secondFactor,
+      default_second_factor: p.secondFactor && p.id === user.phoneNumbers.find((q) => q.secondFactor)?.id,
+      reserved: false,
+      verification: ADMIN_VERIFIED,
+      linked_to: [],
+      backup_codes: null,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+    })),
     web3_wallets: [],
     passkeys: [],
     organization_memberships: [],
@@ -63,7 +85,7 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
     delete_self_enabled: true,
     create_organization_enabled: true,
     last_active_at: lastActiveAt,
-    mfa_enabled_at: null,
+    mfa_enabled_at: twoFactorEnabled(user) ? (user.mfaEnabledAt ?? user.createdAt) : null,
     mfa_disabled_at: null,
     legal_accepted_at: null,
   }
@@ -108,8 +130,8 @@ export function clientJson(view: JsonView, client: Client, sessions: Session[] =
     object: 'client',
     id: client.id,
     sessions: sessionsJson(view, sessions, azp),
-    sign_in: null,
-    sign_up: null,
+    sign_in: view.signInInProgress(client),
+    sign_up: view.signUpInProgress(client),
     last_active_session_id: client.lastActiveSessionId,
     last_authentication_strategy: null,
     cookie_expires_at: null,

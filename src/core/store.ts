@@ -4,7 +4,7 @@
  * here, and no lifecycle rule either (those are `lifecycle.ts`): this file keeps the books.
  */
 import type { TimeSource } from './time.js'
-import { errors } from './errors.js'
+import { ClerkError, errors } from './errors.js'
 import { newId } from './ids.js'
 import { assertAllowed, isOnClient, isSignedIn, markActive, newSessionTimes, statusAt, transition, type Settings } from './lifecycle.js'
 import type { Seed, SeedSession } from './seed.js'
@@ -21,6 +21,24 @@ export interface EmailAddress {
   updatedAt: number
 }
 
+/** One of a user's phone numbers (E.164); verified, like every address. `secondFactor`: it also serves as an SMS second factor. */
+export interface PhoneNumber {
+  /** `idn_…` */
+  id: string
+  phoneNumber: string
+  secondFactor: boolean
+  createdAt: number
+  updatedAt: number
+}
+
+/** How an identifier a sign-in names resolved: the user, and which of their identifications it is. */
+export interface Identified {
+  user: User
+  kind: 'email_address' | 'phone_number' | 'username'
+  /** The email address or phone number id (null for a username). */
+  identificationId: string | null
+}
+
 export interface User {
   id: string
   firstName: string | null
@@ -29,6 +47,15 @@ export interface User {
   /** In the order they were added; the primary one is named by `primaryEmailAddressId`. */
   emailAddresses: EmailAddress[]
   primaryEmailAddressId: string | null
+  /** In the order they were added; the first is the primary one. */
+  phoneNumbers: PhoneNumber[]
+  primaryPhoneNumberId: string | null
+  /** The authenticator app's shared secret (base32), or null: the `totp` second factor. */
+  totpSecret: string | null
+  /** Unused backup codes (test data, kept as given); each works once. */
+  backupCodes: string[]
+  /** When two-factor authentication was enabled (null: never). */
+  mfaEnabledAt: number | null
   imageUrl: string | null
   publicMetadata: Record<string, unknown>
   /** Backend API only: never in a Frontend API answer. */
@@ -45,6 +72,10 @@ export interface User {
 /** What creating a user takes (the Backend API's `POST /v1/users`, in camelCase). */
 export interface NewUser {
   emailAddresses?: string[]
+  /** E.164 numbers; the first is the primary one. */
+  phoneNumbers?: string[]
+  /** A hash made already (a sign-up hashes the password when it is given, not when it completes). */
+  passwordHash?: string | null
   firstName?: string | null
   lastName?: string | null
   username?: string | null
@@ -75,7 +106,7 @@ export interface UserFilter {
   /** Ids to include; a `-` prefix excludes, `+` (or none) includes. */
   userIds?: string[]
   externalIds?: string[]
-  /** Users have no phone numbers or web3 wallets in this mock: such a filter matches nobody. */
+  /** Phone numbers match exactly; users have no web3 wallets in this mock: such a filter matches nobody. */
   phoneNumbers?: string[]
   web3Wallets?: string[]
   /** No user is ever banned here: `true` matches nobody, `false` everybody. */
@@ -206,7 +237,9 @@ export class Store {
   /** A store holding what the seed describes; each seeded client's last active session is its most recently active signed-in one. */
   static fromSeed(seed: Seed, clock: TimeSource, key: InstanceKey): Store {
     const store = new Store(clock, seed.settings, key)
-    for (const user of seed.users) store.addUser({ ...user, emailAddresses: user.emailAddresses.map((e) => ({ ...e })) })
+    for (const user of seed.users) {
+      store.addUser({ ...user, emailAddresses: user.emailAddresses.map((e) => ({ ...e })), phoneNumbers: user.phoneNumbers.map((p) => ({ ...p })), backupCodes: [...user.backupCodes] })
+    }
     for (const client of seed.clients) store.createClient(client.id, client.createdAt)
     for (const session of seed.sessions) store.#insert({ ...session })
     for (const client of store.#clients.values()) {
@@ -294,10 +327,12 @@ export class Store {
       if (seen.has(email.toLowerCase())) throw errors.identifierExists('email_address', email)
       seen.add(email.toLowerCase())
     }
-    this.#assertUnique(null, emails, input.username ?? null, input.externalId ?? null)
+    const phones = input.phoneNumbers ?? []
+    this.#assertUnique(null, emails, input.username ?? null, input.externalId ?? null, phones)
     const now = this.clock.now()
     const emailAddresses = emails.map((emailAddress) => ({ id: newId('idn', this.clock), emailAddress, createdAt: now, updatedAt: now }))
-    const hasPassword = typeof input.password === 'string'
+    const phoneNumbers = phones.map((phoneNumber) => ({ id: newId('idn', this.clock), phoneNumber, secondFactor: false, createdAt: now, updatedAt: now }))
+    const hash = typeof input.password === 'string' ? hashPassword(input.password) : (input.passwordHash ?? null)
     return this.addUser({
       id: newId('user', this.clock),
       firstName: input.firstName ?? null,
@@ -305,13 +340,18 @@ export class Store {
       username: input.username || null,
       emailAddresses,
       primaryEmailAddressId: emailAddresses[0]?.id ?? null,
+      phoneNumbers,
+      primaryPhoneNumberId: phoneNumbers[0]?.id ?? null,
+      totpSecret: null,
+      backupCodes: [],
+      mfaEnabledAt: null,
       imageUrl: input.imageUrl ?? null,
       publicMetadata: input.publicMetadata ?? {},
       privateMetadata: input.privateMetadata ?? {},
       unsafeMetadata: input.unsafeMetadata ?? {},
       externalId: input.externalId ?? null,
-      passwordHash: hasPassword ? hashPassword(input.password as string) : null,
-      passwordUpdatedAt: hasPassword ? now : null,
+      passwordHash: hash,
+      passwordUpdatedAt: hash === null ? null : now,
       createdAt: input.createdAt ?? now,
       updatedAt: now,
     })
@@ -372,16 +412,51 @@ export class Store {
     return user
   }
 
-  #assertUnique(self: string | null, emails: string[], username: string | null, externalId: string | null): void {
+  #assertUnique(self: string | null, emails: string[], username: string | null, externalId: string | null, phones: string[] = []): void {
     const wanted = new Set(emails.map((e) => e.toLowerCase()))
     const name = username?.toLowerCase()
     for (const other of this.#users.values()) {
       if (other.id === self) continue
       const clash = other.emailAddresses.find((e) => wanted.has(e.emailAddress.toLowerCase()))
       if (clash) throw errors.identifierExists('email_address', clash.emailAddress)
+      const phone = other.phoneNumbers.find((p) => phones.includes(p.phoneNumber))
+      if (phone) {
+        throw new ClerkError(422, 'form_identifier_exists', 'That phone number is taken. Please try another.', `${phone.phoneNumber} is already used by another user (phone_number must be unique across the instance).`, {
+          param_name: 'phone_number',
+        })
+      }
       if (name !== undefined && other.username?.toLowerCase() === name) throw errors.identifierExists('username', username!)
       if (externalId !== null && other.externalId === externalId) throw errors.identifierExists('external_id', externalId)
     }
+  }
+
+  /**
+   * The user a sign-in identifier names: an email address (case-insensitively), a phone number
+   * (E.164, or the same digits without the `+`), or a username; null when none does.
+   */
+  identify(identifier: string): Identified | null {
+    const lower = identifier.trim().toLowerCase()
+    const digits = lower.replace(/[^0-9]/g, '')
+    for (const user of this.#users.values()) {
+      const email = user.emailAddresses.find((e) => e.emailAddress.toLowerCase() === lower)
+      if (email) return { user, kind: 'email_address', identificationId: email.id }
+      if (digits.length > 0 && /^\+?[0-9 ()-]+$/.test(lower)) {
+        const phone = user.phoneNumbers.find((p) => p.phoneNumber.replace(/[^0-9]/g, '') === digits)
+        if (phone) return { user, kind: 'phone_number', identificationId: phone.id }
+      }
+      if (user.username !== null && user.username.toLowerCase() === lower) return { user, kind: 'username', identificationId: null }
+    }
+    return null
+  }
+
+  /** Spends one of the user's backup codes: true when it was one (it no longer works). */
+  consumeBackupCode(userId: string, code: string): boolean {
+    const user = this.user(userId)
+    const i = user.backupCodes.indexOf(code.trim())
+    if (i < 0) return false
+    user.backupCodes.splice(i, 1)
+    user.updatedAt = this.clock.now()
+    return true
   }
 
   /** The users a filter selects, in the order asked for (`-` prefix: descending); ties by id. */
@@ -421,7 +496,8 @@ export class Store {
     const emails = u.emailAddresses.map((e) => e.emailAddress.toLowerCase())
     if (f.emailAddresses && !f.emailAddresses.some((e) => emails.includes(e.toLowerCase()))) return false
     if (f.usernames && !f.usernames.some((n) => u.username !== null && lower(n) === u.username.toLowerCase())) return false
-    if (f.phoneNumbers || f.web3Wallets || f.banned === true) return false
+    if (f.phoneNumbers && !f.phoneNumbers.some((n) => u.phoneNumbers.some((p) => p.phoneNumber === n))) return false
+    if (f.web3Wallets || f.banned === true) return false
     if (f.userIds && !signedListMatch(f.userIds, u.id)) return false
     if (f.externalIds && !signedListMatch(f.externalIds, u.externalId)) return false
     const contains = (hay: (string | null)[], needle: string) => hay.some((h) => h !== null && h.toLowerCase().includes(needle.toLowerCase()))

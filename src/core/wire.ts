@@ -48,6 +48,21 @@ export const EmailAddressJson = Type.Object({
   updated_at: Ms,
 })
 
+/** One of a user's phone numbers (`Client.PhoneNumber`); like email addresses, every number the mock holds is verified. */
+export const PhoneNumberJson = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('phone_number'),
+  phone_number: Type.String(),
+  reserved_for_second_factor: Type.Boolean(),
+  default_second_factor: Type.Boolean(),
+  reserved: Type.Boolean(),
+  verification: EmailAddressJson.properties.verification,
+  linked_to: Type.Array(Type.Object({ type: Type.String(), id: Type.String() })),
+  backup_codes: Type.Null(),
+  created_at: Ms,
+  updated_at: Ms,
+})
+
 /** The user object Clerk embeds in a session: every field `Client.User` requires. */
 export const UserJson = Type.Object(
   {
@@ -59,14 +74,14 @@ export const UserJson = Type.Object(
     image_url: Type.String(),
     has_image: Type.Boolean(),
     primary_email_address_id: Nullable(Type.String()),
-    primary_phone_number_id: Type.Null(),
+    primary_phone_number_id: Nullable(Type.String()),
     primary_web3_wallet_id: Type.Null(),
     password_enabled: Type.Boolean(),
     two_factor_enabled: Type.Boolean(),
     totp_enabled: Type.Boolean(),
     backup_code_enabled: Type.Boolean(),
     email_addresses: Type.Array(EmailAddressJson),
-    phone_numbers: Empty,
+    phone_numbers: Type.Array(PhoneNumberJson),
     web3_wallets: Empty,
     passkeys: Empty,
     organization_memberships: Empty,
@@ -87,7 +102,7 @@ export const UserJson = Type.Object(
     delete_self_enabled: Type.Boolean(),
     create_organization_enabled: Type.Boolean(),
     last_active_at: Nullable(Ms),
-    mfa_enabled_at: Type.Null(),
+    mfa_enabled_at: Nullable(Ms),
     mfa_disabled_at: Type.Null(),
     legal_accepted_at: Type.Null(),
   },
@@ -128,13 +143,128 @@ export const SessionJson = Type.Object(
 )
 export type SessionJson = Static<typeof SessionJson>
 
+// ---- sign-in and sign-up attempts (`Client.SignIn`, `Client.SignUp`) ---------------------------------
+
+export const SIGN_IN_STATUSES = [
+  'abandoned',
+  'needs_identifier',
+  'needs_first_factor',
+  'needs_second_factor',
+  'needs_client_trust',
+  'needs_new_password',
+  'needs_protect_check',
+  'complete',
+] as const
+export type SignInStatus = (typeof SIGN_IN_STATUSES)[number]
+
+/** The identifiers `Client.SignIn.supported_identifiers` may name. */
+export const SIGN_IN_IDENTIFIERS = ['email_address', 'phone_number', 'username', 'web3_wallet', 'passkey'] as const
+export type SignInIdentifier = (typeof SIGN_IN_IDENTIFIERS)[number]
+
+/** The verification strategies the mock runs. */
+export const VERIFICATION_STRATEGIES = ['password', 'email_code', 'phone_code', 'reset_password_email_code', 'reset_password_phone_code', 'totp', 'backup_code', 'ticket'] as const
+export type VerificationStrategy = (typeof VERIFICATION_STRATEGIES)[number]
+
+/**
+ * One verification as Clerk serves it (`Stubs.Verification.Password|OTP|TOTP|BackupCode|Ticket`):
+ * `object` names the kind; an OTP's `expire_at` is always set, the others' null.
+ */
+export const VerificationJson = Type.Object({
+  object: Type.Union(['verification_password', 'verification_otp', 'verification_totp', 'verification_backup_code', 'verification_ticket'].map((o) => Type.Literal(o))),
+  status: Type.Union(['unverified', 'verified', 'failed', 'expired'].map((o) => Type.Literal(o))),
+  strategy: Type.Unsafe<VerificationStrategy>({ type: 'string', enum: [...VERIFICATION_STRATEGIES] }),
+  attempts: Nullable(Type.Integer()),
+  expire_at: Nullable(Ms),
+})
+export type VerificationJson = Static<typeof VerificationJson>
+
+/** `Stubs.SignInFactor`: one way the identified user may verify. */
+export const SignInFactorJson = Type.Object({
+  strategy: Type.Unsafe<VerificationStrategy>({ type: 'string', enum: [...VERIFICATION_STRATEGIES] }),
+  safe_identifier: Type.Optional(Type.String()),
+  email_address_id: Type.Optional(Type.String()),
+  phone_number_id: Type.Optional(Type.String()),
+  primary: Type.Optional(Nullable(Type.Boolean())),
+  default: Type.Optional(Type.Boolean()),
+})
+export type SignInFactorJson = Static<typeof SignInFactorJson>
+
+/** `Client.SignIn` of Clerk's OpenAPI file, as far as the mock fills it. */
+export const SignInJson = Type.Object({
+  object: Type.Literal('sign_in_attempt'),
+  id: Type.String(),
+  status: Type.Unsafe<SignInStatus>({ type: 'string', enum: [...SIGN_IN_STATUSES] }),
+  supported_identifiers: Type.Array(Type.Unsafe<SignInIdentifier>({ type: 'string', enum: [...SIGN_IN_IDENTIFIERS] })),
+  supported_first_factors: Nullable(Type.Array(SignInFactorJson)),
+  supported_second_factors: Nullable(Type.Array(SignInFactorJson)),
+  first_factor_verification: Nullable(VerificationJson),
+  second_factor_verification: Nullable(VerificationJson),
+  identifier: Nullable(Type.String()),
+  user_data: Nullable(
+    Type.Object({
+      first_name: Nullable(Type.String()),
+      last_name: Nullable(Type.String()),
+      image_url: Type.String(),
+      has_image: Type.Boolean(),
+    }),
+  ),
+  created_session_id: Nullable(Type.String()),
+  abandon_at: Ms,
+})
+export type SignInJson = Static<typeof SignInJson>
+
+/** A sign-up's verification of one field: an OTP with what to do next (`Stubs.SignUpVerification.AdditionalFields`). */
+export const SignUpVerificationJson = Type.Object({
+  ...VerificationJson.properties,
+  next_action: Type.Union([Type.Literal('needs_prepare'), Type.Literal('needs_attempt'), Type.Literal('')]),
+  supported_strategies: Type.Array(Type.String()),
+})
+export type SignUpVerificationJson = Static<typeof SignUpVerificationJson>
+
+export const SIGN_UP_STATUSES = ['abandoned', 'missing_requirements', 'complete'] as const
+export type SignUpStatus = (typeof SIGN_UP_STATUSES)[number]
+
+/** `Client.SignUp` of Clerk's OpenAPI file. */
+export const SignUpJson = Type.Object({
+  object: Type.Literal('sign_up_attempt'),
+  id: Type.String(),
+  status: Type.Unsafe<SignUpStatus>({ type: 'string', enum: [...SIGN_UP_STATUSES] }),
+  required_fields: Type.Array(Type.String()),
+  optional_fields: Type.Array(Type.String()),
+  missing_fields: Type.Array(Type.String()),
+  unverified_fields: Type.Array(Type.String()),
+  verifications: Type.Object({
+    email_address: Nullable(SignUpVerificationJson),
+    phone_number: Nullable(SignUpVerificationJson),
+    web3_wallet: Type.Null(),
+    external_account: Type.Null(),
+  }),
+  username: Nullable(Type.String()),
+  email_address: Nullable(Type.String()),
+  phone_number: Nullable(Type.String()),
+  web3_wallet: Type.Null(),
+  password_enabled: Type.Boolean(),
+  first_name: Nullable(Type.String()),
+  last_name: Nullable(Type.String()),
+  unsafe_metadata: Metadata,
+  public_metadata: Metadata,
+  custom_action: Type.Boolean(),
+  external_id: Type.Null(),
+  created_session_id: Nullable(Type.String()),
+  created_user_id: Nullable(Type.String()),
+  abandon_at: Ms,
+  legal_accepted_at: Nullable(Ms),
+})
+export type SignUpJson = Static<typeof SignUpJson>
+
 export const ClientJson = Type.Object(
   {
     object: Type.Literal('client'),
     id: Type.String(),
     sessions: Type.Array(SessionJson),
-    sign_in: Type.Null(),
-    sign_up: Type.Null(),
+    /** The sign-in in progress on this client (a complete one is no longer in progress). */
+    sign_in: Nullable(SignInJson),
+    sign_up: Nullable(SignUpJson),
     last_active_session_id: Nullable(Type.String()),
     last_authentication_strategy: Nullable(Type.String()),
     cookie_expires_at: Nullable(Ms),

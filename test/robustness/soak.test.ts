@@ -28,7 +28,7 @@ t.setTimeout(240_000)
 
 t.test('regression: destroying a client forgets its removed and revoked sessions too (the soak found them piling up)', async (t) => {
   const store = new Store(new MockClock('2030-01-01T00:00:00Z'), DEFAULT_SETTINGS, new InstanceKey())
-  store.addUser({ id: ADA, firstName: null, lastName: null, username: null, emailAddresses: [], primaryEmailAddressId: null, imageUrl: null, publicMetadata: {}, privateMetadata: {}, unsafeMetadata: {}, externalId: null, passwordHash: null, passwordUpdatedAt: null, createdAt: 0, updatedAt: 0 })
+  store.addUser({ id: ADA, firstName: null, lastName: null, username: null, emailAddresses: [], primaryEmailAddressId: null, phoneNumbers: [], primaryPhoneNumberId: null, totpSecret: null, backupCodes: [], mfaEnabledAt: null, imageUrl: null, publicMetadata: {}, privateMetadata: {}, unsafeMetadata: {}, externalId: null, passwordHash: null, passwordUpdatedAt: null, createdAt: 0, updatedAt: 0 })
   const { client, session: kept } = store.createSession(ADA)
   const removed = store.createSession(ADA, client.id).session
   const revoked = store.createSession(ADA, client.id).session

@@ -57,6 +57,8 @@ export type EventType = (typeof EVENT_TYPES)[number]
 
 /** The events this mock emits today (the others may be named in a filter, for when they land). */
 export const EMITTED_EVENT_TYPES = [
+  'email.created',
+  'sms.created',
   'user.created',
   'user.updated',
   'user.deleted',
@@ -136,8 +138,99 @@ export interface DeletedUserData {
 /** `session.*`'s data: the Backend API session with the user inside (Clerk's SessionEventPayload). */
 export type SessionEventData = Omit<BapiSessionJson, 'tasks'> & { user: BapiUserJson }
 
+/** `email.created`'s data (Clerk's EmailEventPayload) for a code the mock would have emailed. */
+export interface EmailEventData {
+  object: 'email'
+  id: string
+  slug: string
+  from_email_name: string
+  to_email_address: string
+  email_address_id: string | null
+  user_id: string | null
+  subject: string
+  body: string
+  body_plain: string
+  status: 'queued'
+  data: Record<string, unknown>
+  delivered_by_clerk: false
+}
+
+/** `sms.created`'s data (Clerk's SmsEventPayload). */
+export interface SmsEventData {
+  object: 'sms_message'
+  id: string
+  slug: string
+  from_phone_number: string
+  to_phone_number: string
+  phone_number_id: string | null
+  user_id: string | null
+  message: string
+  status: 'queued'
+  data: Record<string, unknown>
+  delivered_by_clerk: false
+  created_at_ms: number
+}
+
+/** What a recorded message carries (see `core/messages.ts`). */
+export interface MessageFacts {
+  id: string
+  to: string
+  code: string
+  kind: string
+  user_id: string | null
+  identification_id: string | null
+  time: number
+}
+
+// Clerk's template slugs for the codes it sends.
+const SLUG: Record<string, string> = {
+  sign_in_code: 'verification_code',
+  sign_in_second_factor_code: 'verification_code',
+  sign_up_code: 'verification_code',
+  reset_password_code: 'reset_password_code',
+}
+
+/** `email.created`: nothing is delivered (`delivered_by_clerk: false`), as when an app sends its own emails from this webhook. */
+export function emailEventData(m: MessageFacts): EmailEventData {
+  const text = `${m.code} is your verification code.`
+  return {
+    object: 'email',
+    id: m.id,
+    slug: SLUG[m.kind] ?? 'verification_code',
+    from_email_name: 'notifications',
+    to_email_address: m.to,
+    email_address_id: m.identification_id,
+    user_id: m.user_id,
+    subject: `${m.code} is your verification code`,
+    body: `<p>${text}</p>`,
+    body_plain: text,
+    status: 'queued',
+    data: { otp_code: m.code, app: { name: 'clerk-fapi-mock' } },
+    delivered_by_clerk: false,
+  }
+}
+
+export function smsEventData(m: MessageFacts): SmsEventData {
+  return {
+    object: 'sms_message',
+    id: m.id,
+    slug: SLUG[m.kind] ?? 'verification_code',
+    from_phone_number: '+15555550100',
+    to_phone_number: m.to,
+    phone_number_id: m.identification_id,
+    user_id: m.user_id,
+    message: `${m.code} is your verification code.`,
+    status: 'queued',
+    data: { otp_code: m.code },
+    delivered_by_clerk: false,
+    created_at_ms: m.time,
+  }
+}
+
 /** The data of each event the mock emits. */
 export interface EventData {
+  'email.created': EmailEventData
+  'sms.created': SmsEventData
   'user.created': BapiUserJson
   'user.updated': BapiUserJson
   'user.deleted': DeletedUserData
