@@ -9,7 +9,8 @@ import type { JournalEntry } from './core/journal.js'
 import { MockCore } from './core/mock-core.js'
 import type { ClockSetting } from './core/time.js'
 import type { WebhookDeliveryJson, WebhookEndpointJson, WebhookEndpointSpec } from './core/webhooks/index.js'
-import type { ClientJson, Jwks, SessionJson } from './core/wire.js'
+import type { ClientJson, Jwks, SessionJson, UserJson } from './core/wire.js'
+import type { MessageJson } from './core/messages.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { BAPI_PREFIX, buildApp, type App } from './http/app.js'
@@ -254,6 +255,30 @@ export class ClerkMock {
   createSession({ userId, clientId }: { userId: string; clientId?: string }): CreatedSession {
     const { session, client, clientToken } = this.#core.createSession(userId, clientId)
     return { session: this.#core.sessionJson(session), client: this.#core.clientJson(client), clientToken }
+  }
+
+  /**
+   * Adds a user who can sign in: one verified email address, and optionally a password, names, a
+   * username and a phone number (E.164; phone numbers must be on in the environment). Returns the
+   * user as the Frontend API shows it. Identifiers already taken throw `form_identifier_exists`.
+   * `reset()` removes users created this way (it returns to the fixture).
+   * @example
+   * const user = mock.createUser({ emailAddress: 'new@example.com', password: 'secret-password' })
+   * await clerk.client.signIn.create({ strategy: 'password', identifier: 'new@example.com', password: 'secret-password' })
+   */
+  createUser(input: { emailAddress: string; password?: string; firstName?: string; lastName?: string; username?: string; phoneNumber?: string }): UserJson {
+    return this.#core.userJson(this.#core.createTestUser(input))
+  }
+
+  /**
+   * The emails and text messages the mock would have sent (sign-in, sign-up and reset-password
+   * codes), oldest first, the last 1000 at most. A copy; `reset()` empties it. Every code is
+   * Clerk's test code 424242 unless the fixture's `settings.verification_code` is `"random"`.
+   * @example
+   * const code = mock.messages.findLast((m) => m.to === 'ada@example.com')!.code
+   */
+  get messages(): MessageJson[] {
+    return this.#core.messages.list()
   }
 
   /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */

@@ -288,6 +288,325 @@ t.test('the real clerk-js in Node signs in with a ticket, and its session token 
   t.equal(clerk.client!.sessions.length, 2)
 })
 
+// ---- the multi-step flows (REFERENCE §14): inject(), every answer checked against Clerk's file ----
+
+const CAROL = 'user_carol0000000000000000000000'
+const DAN = 'user_dan00000000000000000000000'
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DP'
+/** Ada with a password and a phone; Carol with an authenticator app, backup codes and an SMS second factor; Dan with two addresses. */
+function flowFixture(extra: Partial<Fixture> = {}): Fixture {
+  const base = twoClients()
+  base.users = [
+    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com', username: 'ada', password: 'ada-password', phone_number: '+15555550100' },
+    base.users![1],
+    { id: CAROL, first_name: 'Carol', email_address: 'carol@example.com', password: 'carol-password', phone_number: '+15555550123', totp_secret: TOTP_SECRET, backup_codes: ['backup-1', 'backup-2'], sms_second_factor: true },
+    { id: DAN, email_address: 'dan@example.com', email_addresses: ['dan@work.example'], password: 'dan-password' },
+  ]
+  return { ...base, ...extra, settings: { ...base.settings, ...extra.settings } }
+}
+
+/** A browser with no client yet: the first answer's cookie, then every step with it. */
+function browser(call: ReturnType<typeof harness>['call']) {
+  let cookie: string | undefined
+  return async (method: string, path: string, body?: string | object) => {
+    const res = await call(method, path, { body, headers: cookie ? { cookie } : {} })
+    const set = setCookieOf(res.headers).find((c) => c.startsWith('__client='))
+    if (set) cookie = set.split(';')[0]
+    return res
+  }
+}
+
+const totpNow = async (at: number) => {
+  const { TOTP, Secret } = await import('otpauth')
+  return new TOTP({ secret: Secret.fromBase32(TOTP_SECRET) }).generate({ timestamp: at })
+}
+
+t.test('password in two steps (the prebuilt UI): needs_first_factor, the factors the user has, then complete; GET /v1/client carries the attempt in between', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const b = browser(call)
+  const first = await b('POST', SIGN_INS, 'identifier=ada%40example.com&locale=en-US&timezone=UTC')
+  t.equal(first.status, 200, 'ok', { body: first.json })
+  conforms(t, 'POST', SIGN_INS, first)
+  const signIn = first.json.response
+  t.equal(signIn.status, 'needs_first_factor')
+  t.equal(signIn.identifier, 'ada@example.com')
+  t.same(signIn.user_data, { first_name: 'Ada', last_name: 'Lovelace', image_url: core.userJson(core.user(ADA)).image_url, has_image: false })
+  const emailId = core.user(ADA).emailAddresses[0].id
+  const phoneId = core.user(ADA).phoneNumbers[0].id
+  t.same(signIn.supported_first_factors, [
+    { strategy: 'password' },
+    { strategy: 'email_code', safe_identifier: 'ada@example.com', email_address_id: emailId, primary: true },
+    { strategy: 'phone_code', safe_identifier: '+15555550100', phone_number_id: phoneId, primary: true, default: false },
+    { strategy: 'reset_password_email_code', safe_identifier: 'ada@example.com', email_address_id: emailId, primary: true },
+    { strategy: 'reset_password_phone_code', safe_identifier: '+15555550100', phone_number_id: phoneId, primary: true },
+  ])
+  t.equal(signIn.supported_second_factors, null, 'no second factors before the first')
+  t.same(signIn.supported_identifiers, ['email_address', 'username', 'phone_number'], 'a seeded phone number turns phone numbers on')
+  t.same(first.json.client.sign_in, signIn, "the answer's client carries the attempt")
+  t.same(first.json.client.sessions, [])
+
+  const reloaded = await b('GET', '/v1/client')
+  t.same(reloaded.json.response.sign_in, signIn, 'GET /v1/client carries it too (the UI reloads between steps)')
+  conforms(t, 'GET', '/v1/client', reloaded)
+
+  const wrong = await b('POST', `${SIGN_INS}/${signIn.id}/attempt_first_factor`, 'strategy=password&password=nope')
+  assertClerkError(t, wrong, 422, 'form_password_incorrect', 'Password is incorrect. Try again, or use another method.', { meta: { param_name: 'password' } })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_first_factor`, wrong)
+
+  const done = await b('POST', `${SIGN_INS}/${signIn.id}/attempt_first_factor`, 'strategy=password&password=ada-password')
+  t.equal(done.status, 200, 'ok', { body: done.json })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_first_factor`, done)
+  t.equal(done.json.response.status, 'complete')
+  t.same(done.json.response.first_factor_verification, { object: 'verification_password', status: 'verified', strategy: 'password', attempts: null, expire_at: null })
+  const sessionId = done.json.response.created_session_id
+  t.match(sessionId, /^sess_/)
+  t.equal(done.json.client.sign_in, null, 'complete: no longer in progress')
+  t.equal(done.json.client.last_active_session_id, sessionId)
+  t.type(done.json.client.sessions[0].last_active_token?.jwt, 'string', 'the session carries a token')
+  t.same((await b('GET', '/v1/client')).json.response.sign_in, null)
+  t.match(core.requests().at(-1), { path: '/v1/client' }, 'journaled')
+  assertClerkError(t, await b('POST', `${SIGN_INS}/${signIn.id}/attempt_first_factor`, 'strategy=password&password=ada-password'), 400, 'client_state_invalid', /it is complete/)
+})
+
+t.test('password in one call (what @clerk/testing sends): complete at once; by username and by phone number too', async (t) => {
+  const { call } = harness(flowFixture())
+  for (const identifier of ['ada@example.com', 'ADA@Example.com', 'ada', '+15555550100']) {
+    const res = await call('POST', SIGN_INS, { body: `strategy=password&identifier=${encodeURIComponent(identifier)}&password=ada-password` })
+    t.equal(res.status, 200, identifier, { body: res.json })
+    conforms(t, 'POST', SIGN_INS, res)
+    t.equal(res.json.response.status, 'complete', `${identifier}: complete`)
+    t.equal(res.json.client.sessions[0].user_id, ADA)
+  }
+})
+
+t.test('wrong inputs: Clerk codes, texts and param names; nothing left behind', async (t) => {
+  const { call, counts } = harness(flowFixture())
+  const before = counts()
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'identifier=nobody%40example.com' }), 422, 'form_identifier_not_found', "Couldn't find your account.", { meta: { param_name: 'identifier' } })
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com&password=nope' }), 422, 'form_password_incorrect', 'Password is incorrect. Try again, or use another method.')
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'strategy=password&identifier=bob%40example.com&password=x' }), 400, 'strategy_for_user_invalid', 'The verification strategy is not valid for this account')
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com' }), 422, 'form_param_missing', 'password must be included.', { meta: { param_name: 'password' } })
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'identifier=ada%40example.com&password=ada-password' }), 422, 'form_param_value_invalid', /password is only taken with strategy=password/)
+  t.same(counts(), before, 'no client, no session')
+
+  const id = (await call('POST', SIGN_INS, { body: 'identifier=bob%40example.com' })).json.response.id
+  const step = (action: string, body: string) => call('POST', `${SIGN_INS}/${id}/${action}`, { body })
+  assertClerkError(t, await step('prepare_first_factor', 'strategy=phone_code'), 400, 'strategy_for_user_invalid')
+  assertClerkError(t, await step('attempt_first_factor', 'strategy=password&password=x'), 400, 'strategy_for_user_invalid')
+  assertClerkError(t, await step('attempt_first_factor', 'strategy=email_code&code=424242'), 400, 'verification_missing', 'This strategy requires verification preparation before attempting to validate it.')
+  assertClerkError(t, await step('prepare_first_factor', 'strategy=email_link'), 422, 'form_param_value_invalid', /^email_link does not match the allowed values for parameter strategy/, { meta: { param_name: 'strategy' } })
+  assertClerkError(t, await step('prepare_first_factor', ''), 422, 'form_param_missing', 'strategy must be included.')
+  assertClerkError(t, await step('prepare_first_factor', 'strategy=email_code&email_address_id=idn_someone_else'), 400, 'strategy_for_user_invalid')
+  assertClerkError(t, await step('attempt_second_factor', 'strategy=totp&code=123456'), 400, 'client_state_invalid')
+  assertClerkError(t, await step('reset_password', 'password=new-password'), 400, 'client_state_invalid')
+  assertClerkError(t, await step('attempt_first_factor', 'strategy=email_code&code=424242&nope=1'), 422, 'form_param_unknown')
+  for (const [action, body] of [['attempt_first_factor', { strategy: 42 }], ['prepare_first_factor', '[1]'], ['attempt_second_factor', `strategy=totp&code=${'9'.repeat(100)}`]] as const) {
+    const res = await call('POST', `${SIGN_INS}/${id}/${action}`, typeof body === 'string' && body.startsWith('[') ? { body, headers: { 'content-type': 'application/json' } } : { body })
+    t.ok(res.status >= 400 && res.status < 500, `${action} ${JSON.stringify(body)}: a 4xx (${res.status})`)
+  }
+  assertClerkError(t, await call('POST', `${SIGN_INS}/sia_unknown/attempt_first_factor`, { body: 'strategy=password&password=x' }), 404, 'resource_not_found', 'No sign in was found with id sia_unknown')
+})
+
+t.test('email code: a message with Clerk test code 424242, verification_otp, complete; a wrong code counts', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const b = browser(call)
+  const id = (await b('POST', SIGN_INS, 'identifier=dan%40work.example')).json.response.id
+  const workId = core.user(DAN).emailAddresses[1].id
+  const prepared = await b('POST', `${SIGN_INS}/${id}/prepare_first_factor`, `strategy=email_code&email_address_id=${workId}`)
+  t.equal(prepared.status, 200, 'ok', { body: prepared.json })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/prepare_first_factor`, prepared)
+  t.same(prepared.json.response.first_factor_verification, { object: 'verification_otp', status: 'unverified', strategy: 'email_code', attempts: 0, expire_at: T0 + 10 * 60_000 })
+  t.match(core.messages.list(), [{ to: 'dan@work.example', channel: 'email', code: '424242', kind: 'sign_in_code', user_id: DAN, identification_id: workId, time: T0 }])
+
+  const wrong = await b('POST', `${SIGN_INS}/${id}/attempt_first_factor`, 'strategy=email_code&code=111111')
+  assertClerkError(t, wrong, 422, 'form_code_incorrect', 'Incorrect code', { message: 'is incorrect', meta: { param_name: 'code' } })
+  t.equal((await b('GET', `${SIGN_INS}/${id}`)).json.response.first_factor_verification.attempts, 1, 'the wrong code counted')
+  const done = await b('POST', `${SIGN_INS}/${id}/attempt_first_factor`, 'strategy=email_code&code=424242')
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_first_factor`, done)
+  t.equal(done.json.response.status, 'complete')
+  t.equal(done.json.response.first_factor_verification.status, 'verified')
+  t.equal(done.json.client.sessions[0].user_id, DAN)
+
+  // Without an address id the code goes to the identifier's own address.
+  const id2 = (await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=dan%40example.com' })).json.response
+  t.equal(id2.first_factor_verification.strategy, 'email_code', 'strategy=email_code on create sends the code at once')
+  t.equal(core.messages.list().at(-1)!.to, 'dan@example.com')
+})
+
+t.test('codes expire after 10 minutes and fail after 5 wrong tries, on the mock clock', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const start = async () => (await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=ada%40example.com' })).json.response.id as string
+  const attempt = (id: string, code: string) => call('POST', `${SIGN_INS}/${id}/attempt_first_factor`, { body: `strategy=email_code&code=${code}` })
+
+  const late = await start()
+  core.clock.advance('10m')
+  const expired = await attempt(late, '424242')
+  assertClerkError(t, expired, 400, 'verification_expired', 'This verification has expired. You must create a new one.')
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_first_factor`, expired)
+  t.equal((await call('GET', `${SIGN_INS}/${late}`)).json.response.first_factor_verification.status, 'expired')
+  t.equal((await call('POST', `${SIGN_INS}/${late}/prepare_first_factor`, { body: 'strategy=email_code' })).status, 200, 'prepare again: a new code')
+  t.equal((await attempt(late, '424242')).json.response.status, 'complete')
+
+  const justInTime = await start()
+  core.clock.advance(10 * 60_000 - 1)
+  t.equal((await attempt(justInTime, '424242')).json.response?.status, 'complete', '1 ms before expiry it works')
+
+  const guessed = await start()
+  for (let i = 1; i <= 5; i++) assertClerkError(t, await attempt(guessed, '000000'), 422, 'form_code_incorrect', 'Incorrect code', {}, )
+  const failed = await attempt(guessed, '424242')
+  assertClerkError(t, failed, 400, 'verification_failed', 'Too many failed attempts. You have to try again with the same or another method.')
+  t.match((await call('GET', `${SIGN_INS}/${guessed}`)).json.response.first_factor_verification, { status: 'failed', attempts: 5 })
+
+  const four = await start()
+  for (let i = 1; i <= 4; i++) await attempt(four, '000000')
+  t.equal((await attempt(four, '424242')).json.response?.status, 'complete', 'four wrong codes still leave the fifth try')
+})
+
+t.test('settings.verification_code "random": 6 random digits, only the message\'s code works', async (t) => {
+  const { core, call } = harness(flowFixture({ settings: { verification_code: 'random' } }))
+  const id = (await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=ada%40example.com' })).json.response.id
+  const [message] = core.messages.list()
+  t.match(message.code, /^\d{6}$/)
+  if (message.code !== '424242') assertClerkError(t, await call('POST', `${SIGN_INS}/${id}/attempt_first_factor`, { body: 'strategy=email_code&code=424242' }), 422, 'form_code_incorrect')
+  t.equal((await call('POST', `${SIGN_INS}/${id}/attempt_first_factor`, { body: `strategy=email_code&code=${message.code}` })).json.response.status, 'complete')
+  const codes = new Set<string>()
+  for (let i = 0; i < 5; i++) {
+    await call('POST', `${SIGN_INS}/${id}/prepare_first_factor`, { body: 'strategy=email_code' }).catch(() => {})
+  }
+  for (let i = 0; i < 6; i++) {
+    await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=ada%40example.com' })
+    codes.add(core.messages.list().at(-1)!.code)
+  }
+  t.ok(codes.size > 1, `codes differ (${[...codes].join(', ')})`)
+})
+
+t.test('phone code first factor: an SMS message, complete', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const b = browser(call)
+  const id = (await b('POST', SIGN_INS, 'identifier=%2B15555550100')).json.response.id
+  const prepared = await b('POST', `${SIGN_INS}/${id}/prepare_first_factor`, `strategy=phone_code&phone_number_id=${core.user(ADA).phoneNumbers[0].id}`)
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/prepare_first_factor`, prepared)
+  t.match(prepared.json.response.first_factor_verification, { object: 'verification_otp', strategy: 'phone_code', status: 'unverified' })
+  t.match(core.messages.list().at(-1), { to: '+15555550100', channel: 'sms', kind: 'sign_in_code', user_id: ADA })
+  const done = await b('POST', `${SIGN_INS}/${id}/attempt_first_factor`, 'strategy=phone_code&code=424242')
+  t.equal(done.json.response.status, 'complete')
+})
+
+t.test('second factors: TOTP, backup code (once), SMS code; supported_second_factors after the first factor', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const passwordFirst = async () => {
+    const res = await call('POST', SIGN_INS, { body: 'strategy=password&identifier=carol%40example.com&password=carol-password' })
+    conforms(t, 'POST', SIGN_INS, res)
+    return res.json.response
+  }
+  const signIn = await passwordFirst()
+  t.equal(signIn.status, 'needs_second_factor')
+  t.equal(signIn.created_session_id, null)
+  const phoneId = core.user(CAROL).phoneNumbers[0].id
+  t.same(signIn.supported_second_factors, [
+    { strategy: 'totp' },
+    { strategy: 'phone_code', safe_identifier: '+15555550123', phone_number_id: phoneId, primary: true, default: true },
+    { strategy: 'backup_code' },
+  ])
+  t.notOk(signIn.supported_first_factors.some((f: any) => f.strategy === 'phone_code'), 'a second-factor number is no first factor')
+  const second = (id: string, body: string) => call('POST', `${SIGN_INS}/${id}/attempt_second_factor`, { body })
+
+  const badTotp = await second(signIn.id, 'strategy=totp&code=000000')
+  assertClerkError(t, badTotp, 422, 'form_code_incorrect', 'Incorrect code')
+  const totp = await second(signIn.id, `strategy=totp&code=${await totpNow(core.clock.now())}`)
+  t.equal(totp.status, 200, 'ok', { body: totp.json })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_second_factor`, totp)
+  t.equal(totp.json.response.status, 'complete')
+  t.same(totp.json.response.second_factor_verification, { object: 'verification_totp', status: 'verified', strategy: 'totp', attempts: null, expire_at: null })
+  t.match(totp.json.client.sessions[0], { user_id: CAROL })
+  t.match(totp.json.client.sessions[0].user, { totp_enabled: true, backup_code_enabled: true, two_factor_enabled: true, primary_phone_number_id: phoneId })
+
+  // A code from 90 s ago is outside the ±30 s window.
+  const stale = await passwordFirst()
+  assertClerkError(t, await second(stale.id, `strategy=totp&code=${await totpNow(core.clock.now() - 90_000)}`), 422, 'form_code_incorrect')
+
+  const backup = await passwordFirst()
+  t.equal((await second(backup.id, 'strategy=backup_code&code=backup-1')).json.response.status, 'complete')
+  const again = await passwordFirst()
+  assertClerkError(t, await second(again.id, 'strategy=backup_code&code=backup-1'), 422, 'form_code_incorrect', 'Incorrect code')
+  t.same(core.user(CAROL).backupCodes, ['backup-2'], 'a backup code works once')
+
+  const sms = await passwordFirst()
+  const prepared = await call('POST', `${SIGN_INS}/${sms.id}/prepare_second_factor`, { body: `strategy=phone_code&phone_number_id=${phoneId}` })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/prepare_second_factor`, prepared)
+  t.match(prepared.json.response.second_factor_verification, { object: 'verification_otp', strategy: 'phone_code', status: 'unverified' })
+  t.match(core.messages.list().at(-1), { to: '+15555550123', channel: 'sms', kind: 'sign_in_second_factor_code' })
+  assertClerkError(t, await call('POST', `${SIGN_INS}/${sms.id}/prepare_second_factor`, { body: 'strategy=totp' }), 422, 'form_param_value_invalid', /totp needs no preparation/)
+  t.equal((await second(sms.id, 'strategy=phone_code&code=424242')).json.response.status, 'complete')
+
+  // Ada has no second factor: her password completes at once; a second-factor step is out of turn.
+  const ada = (await call('POST', SIGN_INS, { body: 'identifier=ada%40example.com' })).json.response.id
+  assertClerkError(t, await second(ada, 'strategy=totp&code=000000'), 400, 'client_state_invalid')
+})
+
+t.test('reset password: the reset code, needs_new_password, the new password signs in (and the old one no longer does)', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const b = browser(call)
+  const id = (await b('POST', SIGN_INS, 'identifier=ada%40example.com')).json.response.id
+  const prepared = await b('POST', `${SIGN_INS}/${id}/prepare_first_factor`, `strategy=reset_password_email_code&email_address_id=${core.user(ADA).emailAddresses[0].id}`)
+  t.match(prepared.json.response.first_factor_verification, { object: 'verification_otp', strategy: 'reset_password_email_code', status: 'unverified' })
+  t.match(core.messages.list().at(-1), { to: 'ada@example.com', kind: 'reset_password_code' })
+  const verifiedCode = await b('POST', `${SIGN_INS}/${id}/attempt_first_factor`, 'strategy=reset_password_email_code&code=424242')
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/attempt_first_factor`, verifiedCode)
+  t.equal(verifiedCode.json.response.status, 'needs_new_password')
+  assertClerkError(t, await b('POST', `${SIGN_INS}/${id}/reset_password`, ''), 422, 'form_param_missing', 'password must be included.')
+  const reset = await b('POST', `${SIGN_INS}/${id}/reset_password`, 'password=brand-new-password&sign_out_of_other_sessions=true')
+  t.equal(reset.status, 200, 'ok', { body: reset.json })
+  conforms(t, 'POST', `${SIGN_INS}/{sign_in_id}/reset_password`, reset)
+  t.equal(reset.json.response.status, 'complete')
+  t.equal(core.status(core.anySession(SESS_A).session), 'revoked', "sign_out_of_other_sessions revoked Ada's other session")
+  assertClerkError(t, await call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com&password=ada-password' }), 422, 'form_password_incorrect')
+  t.equal((await call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com&password=brand-new-password' })).json.response.status, 'complete')
+})
+
+t.test('single-session mode: a signed-in browser gets session_exists on any strategy; multi-session adds a session', async (t) => {
+  const { call, cookie, counts } = harness(flowFixture({ environment: { auth_config: { single_session_mode: true } } }))
+  const before = counts()
+  for (const body of ['identifier=bob%40example.com', 'strategy=password&identifier=ada%40example.com&password=ada-password']) {
+    const res = await call('POST', SIGN_INS, { body, headers: cookie(CLIENT_A) })
+    assertClerkError(t, res, 400, 'session_exists', "You're already signed in.", { message: 'Session already exists' })
+    conforms(t, 'POST', SIGN_INS, res)
+  }
+  t.same(counts(), before)
+  const multi = harness(flowFixture())
+  const res = await multi.call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com&password=ada-password', headers: multi.cookie(CLIENT_A) })
+  t.equal(res.json.client.id, CLIENT_A)
+  t.equal(res.json.client.sessions.length, 2)
+})
+
+t.test('a native client and a dev browser get their client from the first step', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const native = await call('POST', `${SIGN_INS}?_is_native=1`, { body: 'identifier=ada%40example.com', headers: { authorization: '' } })
+  t.equal(native.headers.authorization, core.clientToken(native.json.client.id))
+  const step = await call('POST', `${SIGN_INS}/${native.json.response.id}/attempt_first_factor?_is_native=1`, { body: 'strategy=password&password=ada-password', headers: { authorization: String(native.headers.authorization) } })
+  t.equal(step.json.client.id, native.json.client.id)
+  t.equal(step.json.response.status, 'complete')
+
+  const dvb = (await call('POST', '/v1/dev_browser')).json.id as string
+  const created = await call('POST', `${SIGN_INS}?__clerk_db_jwt=${dvb}`, { body: 'identifier=ada%40example.com' })
+  const after = await call('GET', `/v1/client?__clerk_db_jwt=${dvb}`)
+  t.equal(after.json.response.sign_in.id, created.json.response.id)
+})
+
+t.test('reset() clears attempts and messages; a deleted user\'s attempt is gone', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const id = (await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=ada%40example.com', headers: { cookie: `__client=${core.clientToken(CLIENT_B)}` } })).json.response.id
+  t.equal(core.messages.list().length, 1)
+  t.not((await call('GET', '/v1/client', { headers: { cookie: `__client=${core.clientToken(CLIENT_B)}` } })).json.response.sign_in, null)
+  core.reset()
+  t.same(core.messages.list(), [])
+  assertClerkError(t, await call('GET', `${SIGN_INS}/${id}`), 404, 'resource_not_found')
+  t.equal((await call('GET', '/v1/client', { headers: { cookie: `__client=${core.clientToken(CLIENT_B)}` } })).json.response.sign_in, null)
+  const again = (await call('POST', SIGN_INS, { body: 'identifier=ada%40example.com' })).json.response.id
+  core.deleteUser(ADA)
+  assertClerkError(t, await call('GET', `${SIGN_INS}/${again}`), 404, 'resource_not_found')
+})
+
 /*
  * Mutations watched failing here (each reverted):
  *  - no handOutClientToken for a caller without a client: the cookie, native Authorization and dev-browser tests
@@ -303,4 +622,18 @@ t.test('the real clerk-js in Node signs in with a ticket, and its session token 
  *  - identifier from the username only: the first test; abandon_at 1 ms early: the first test
  *  - abandon_at dropped from the schema: every spec check (Client.SignIn requires it)
  *  - created_session_id null: the inject tests and clerk-js in Node (setActive has no session)
+ * Flows (each reverted):
+ *  - firstFactors without the password factor: "password in two steps" (supported_first_factors)
+ *  - clientJson's sign_in always null again: "GET /v1/client carries it too"
+ *  - checkCode's expiry `>=` made `>`: "codes expire" (expired at exactly 10 minutes)
+ *  - MAX_CODE_ATTEMPTS check dropped: "fail after 5 wrong tries"; `>=` made `>`: same test
+ *  - newCode('random') returning 424242: the random-codes test (codes differ, 424242 refused)
+ *  - totpMatches with window 10: the 90-s-old TOTP is accepted, the second-factor test fails
+ *  - consumeBackupCode not removing the code: "a backup code works once"
+ *  - secondFactors ignored (#afterFirstFactor always completes): the second-factor test
+ *  - the identifier lookup case-sensitive: "password in one call" (ADA@Example.com)
+ *  - resetPassword not setting the password: the reset test (new password refused)
+ *  - no assertMaySignIn in createSignIn: the single-session test
+ *  - the client made before the identifier is checked: "wrong inputs" (counts changed)
+ *  - signIns.clear() dropped from reset(): the reset test
  */

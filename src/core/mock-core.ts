@@ -406,7 +406,47 @@ export class MockCore implements JsonView {
     return { ...result, clientToken: this.#store.clientToken(result.client) }
   }
 
-  // ---- users (the Backend API; sign-up later) ---------------------------------------------------------
+  // ---- users (the Backend API, sign-up, the handle and the control API) --------------------------------
+
+  /**
+   * A user a test adds (`mock.createUser`, `POST /__mock/users`): one email address (verified), an
+   * optional password, names, username and phone number, checked as a sign-up would check them. A
+   * phone number needs phone numbers on in the environment, or the user could not sign in with it.
+   */
+  createTestUser(input: TestUserInput): User {
+    const where = (field: string) => input.param?.(field) ?? field
+    const text = (v: unknown, field: string, max = 256): string | null => {
+      if (v === undefined || v === null) return null
+      if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw errors.paramFormatInvalid(where(field), `${where(field)} must be a non-empty string of at most ${max} characters, got ${JSON.stringify(v)?.slice(0, 80)}.`)
+      return v.trim()
+    }
+    const email = text(input.emailAddress, 'emailAddress', 320)
+    if (email === null) throw errors.paramFormatInvalid(where('emailAddress'), `${where('emailAddress')} is required (the address the user signs in with).`)
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw errors.paramFormatInvalid(where('emailAddress'), `${where('emailAddress')} must be a valid email address, got ${JSON.stringify(email)}.`)
+    const phone = text(input.phoneNumber, 'phoneNumber', 32)
+    if (phone !== null) {
+      if (!/^\+[1-9][0-9]{6,14}$/.test(phone)) throw errors.paramFormatInvalid(where('phoneNumber'), `${where('phoneNumber')} must be E.164 (+ and 7 to 15 digits, e.g. +15555550100), got ${JSON.stringify(phone)}.`)
+      if (!this.auth.signUp.enabled.includes('phone_number')) {
+        throw errors.paramFormatInvalid(
+          where('phoneNumber'),
+          "phone numbers are off in this mock's environment, so the user could not sign in with one: seed a fixture user with a phone_number (that turns them on), or set environment.user_settings.attributes.phone_number.enabled in the fixture.",
+        )
+      }
+    }
+    const password = input.password === undefined || input.password === null ? null : input.password
+    if (password !== null) {
+      if (typeof password !== 'string' || password === '') throw errors.paramFormatInvalid(where('password'), `${where('password')} must be a non-empty string.`)
+      if (Buffer.byteLength(password) > 72) throw errors.passwordTooLong()
+    }
+    return this.createUser({
+      emailAddresses: [email],
+      phoneNumbers: phone === null ? [] : [phone],
+      password,
+      firstName: text(input.firstName, 'firstName'),
+      lastName: text(input.lastName, 'lastName'),
+      username: text(input.username, 'username'),
+    })
+  }
 
   createUser(input: NewUser): User {
     return this.#userEvent('user.created', this.#store.createUser(input))
@@ -719,6 +759,17 @@ export class MockCore implements JsonView {
   clearRequests(): void {
     this.journal.clear()
   }
+}
+
+/** What `mock.createUser` takes (the control API sends it in snake_case; `param` names its fields in errors). */
+export interface TestUserInput {
+  emailAddress: string
+  password?: string | null
+  firstName?: string | null
+  lastName?: string | null
+  username?: string | null
+  phoneNumber?: string | null
+  param?: (field: string) => string
 }
 
 /** The metadata fields of a user, as the Backend API names them. */

@@ -13,6 +13,7 @@ import type { FastifyRequest } from 'fastify'
 import { ClerkError, errors } from '../../core/errors.js'
 import { FAULT_WIRE_NAMES, FaultJson, type FaultSpec } from '../../core/faults.js'
 import { JournalEntry } from '../../core/journal.js'
+import { MessageJson } from '../../core/messages.js'
 import type { SignedIn } from '../../core/mock-core.js'
 import { WebhookDeliveryJson, WebhookEndpointJson } from '../../core/webhooks/index.js'
 import { transportErrors } from '../errors.js'
@@ -57,6 +58,21 @@ const DeliveryParams = Type.Object({ id: Id })
 /** Replay takes no parameters: no body, or `{}`. */
 const NoBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()])
 const Replayed = Type.Object({ delivery: WebhookDeliveryJson })
+
+/** `POST /__mock/users`: what `mock.createUser` takes, in snake_case. */
+const UserBody = Type.Object(
+  {
+    email_address: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    first_name: Type.Optional(Type.String({ maxLength: 256 })),
+    last_name: Type.Optional(Type.String({ maxLength: 256 })),
+    username: Type.Optional(Type.String({ maxLength: 256 })),
+    phone_number: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+)
+const Messages = Type.Object({ messages: Type.Array(MessageJson) })
+const SNAKE: Record<string, string> = { emailAddress: 'email_address', phoneNumber: 'phone_number', firstName: 'first_name', lastName: 'last_name', password: 'password', username: 'username' }
 
 const ok = <T extends TSchema>(schema: T) => ({ 200: schema })
 
@@ -111,6 +127,29 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (clientId !== undefined) known(() => core.client(clientId), 'client_id')
     return signedIn(core.createSession(userId, clientId))
   })
+
+  // A user who can sign in (the handle's createUser); a taken identifier or bad field is a 400 like every control error.
+  app.post('/__mock/users', schema({ body: UserBody }), async (request) => {
+    const b = request.body
+    try {
+      const user = core.createTestUser({
+        emailAddress: b.email_address,
+        password: b.password,
+        firstName: b.first_name,
+        lastName: b.last_name,
+        username: b.username,
+        phoneNumber: b.phone_number,
+        param: (field) => SNAKE[field] ?? field,
+      })
+      return { user: core.userJson(user) }
+    } catch (e) {
+      if (e instanceof ClerkError && e.status === 422) throw errors.controlInputInvalid(`${e.code}: ${e.longMessage}`, e.meta?.param_name as string | undefined)
+      throw e
+    }
+  })
+
+  // The codes the mock would have emailed or texted, oldest first.
+  app.get('/__mock/messages', schema({ response: ok(Messages) }), async () => ({ messages: core.messages.list() }))
 
   app.get('/__mock/clients/:id/token', schema({ params: ClientParams, response: ok(ClientTokenJson) }), async (request) => ({
     client_token: core.clientToken(request.params.id),
