@@ -27,12 +27,14 @@ const PREFERRED_PORT = 4011
 
 const ADA = 'user_ada000000000000000000000000'
 const GRACE = 'user_grace0000000000000000000000'
+// Ada's password, for signing in through the app's own <SignIn/> page.
+const ADA_PASSWORD = 'analytical engine 1843'
 // The app's CLERK_WEBHOOK_SIGNING_SECRET and the mock's endpoint secret, as .env.example has it.
 const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 // The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
 const fixture: Fixture = {
   users: [
-    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
+    { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com', password: ADA_PASSWORD },
     { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
   ],
   clients: [],
@@ -239,5 +241,24 @@ t.test('examples/nextjs', { skip }, async (t) => {
     other.createSession({ userId: ADA })
     await other.webhooks.settled()
     t.same(other.webhooks.deliveries[0].attempts.map((a) => `${a.status} ${a.response}`), ['400 Webhook verification failed'])
+  })
+
+  // Issue 11's "done when": a user signs in the way a person does, through the app's own /sign-in.
+  // Mutation seen failing: typing another password (the form shows Clerk's error and stays on /sign-in).
+  t.test("signing in through the app's own <SignIn/> page (email, then password) lands on the protected page", async (t) => {
+    const page = await (await newContext(t, browser)).newPage()
+    await page.goto(base + '/protected')
+    t.equal(new URL(page.url()).pathname, '/sign-in', 'sent to the sign-in page')
+    await page.locator('input[name=identifier]').fill('ada@example.com')
+    await page.getByRole('button', { name: 'Continue', exact: true }).click()
+    await page.locator('input[name=password]').fill(ADA_PASSWORD)
+    await page.getByRole('button', { name: 'Continue', exact: true }).click()
+    await page.waitForURL((url) => url.pathname === '/protected', { timeout: 30_000 })
+    t.pass('back on /protected, the redirect_url the sign-in page was given')
+    t.equal(await settled(page, 'email'), 'ada@example.com', 'currentUser() read the email through the Backend API')
+    const session = /^user_\w+ · (sess_\w+)$/.exec(await settled(page, 'session'))
+    t.ok(session, 'auth() names a session')
+    t.match(await clerk.sessions.getSession(session![1]), { userId: ADA, status: 'active' }, "the mock's session, Ada's, active")
+    t.equal(await settled(page, 'client-status'), 'client: signed in as ada@example.com', 'useUser() in the page agrees')
   })
 })
