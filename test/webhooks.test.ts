@@ -636,3 +636,31 @@ t.test('CLI -- command: CLERK_WEBHOOK_SIGNING_SECRET is the endpoint secret', as
   })
   t.equal(code, 0, 'the command saw the secret')
 })
+
+t.test('email.created and sms.created: each code the mock records, valid against the description, signed; users with phone numbers and TOTP too', { skip: skipWithoutWebhooksSpec() }, async (t) => {
+  const fixtures = twoClients()
+  fixtures.users![0] = { ...fixtures.users![0], password: 'ada-password', phone_number: '+15555550100', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DP', backup_codes: ['b-1'] }
+  const { mock, events } = await mockWithReceiver(t, { fixtures, events: ['email.created', 'sms.created', 'user.created'] })
+  const form = (path: string, body: string) => fetch(mock.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((x) => x.json() as any)
+  const byEmail = await form('/v1/client/sign_ins', 'strategy=email_code&identifier=ada%40example.com')
+  const byPhone = await form('/v1/client/sign_ins', 'strategy=phone_code&identifier=%2B15555550100')
+  t.equal(byEmail.response.status, 'needs_first_factor')
+  t.equal(byPhone.response.status, 'needs_first_factor')
+  mock.createUser({ emailAddress: 'grace@example.com', phoneNumber: '+15555550111' })
+  const got = await events()
+  t.same(got.map((e: any) => e.type), ['email.created', 'sms.created', 'user.created'])
+  const [email, sms] = got
+  const [m1, m2] = mock.messages
+  t.match(email.data, { object: 'email', id: m1.id, to_email_address: 'ada@example.com', user_id: ADA, email_address_id: m1.identification_id, data: { otp_code: '424242' }, delivered_by_clerk: false, slug: 'verification_code' })
+  t.match(sms.data, { object: 'sms_message', id: m2.id, to_phone_number: '+15555550100', user_id: ADA, phone_number_id: m2.identification_id, data: { otp_code: '424242' }, created_at_ms: T0 })
+  const spec = new WebhooksSpec()
+  for (const event of got) {
+    const whole = spec.event(event.type)
+    t.ok(whole(event), `${event.type} body: ${explain(whole.errors)}`)
+  }
+  // A user with a phone number, TOTP and backup codes, as user.* events carry it (the Backend API's user).
+  const asUser = spec.schema('User')
+  const ada = await fetch(`${mock.apiUrl}/v1/users/${ADA}`, { headers: BAPI(mock) }).then((x) => x.json() as any)
+  t.match(ada, { totp_enabled: true, backup_code_enabled: true, two_factor_enabled: true, phone_numbers: [{ phone_number: '+15555550100' }] })
+  t.ok(asUser(ada), `a user with a phone number: ${explain(asUser.errors)}`)
+})
