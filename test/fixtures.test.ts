@@ -100,6 +100,13 @@ const bad: [string, unknown, RegExp][] = [
   ['bad duration', { settings: { session_lifetime: '7 days' } }, /\$\.settings\.session_lifetime/],
   ['duplicate template', { jwt_templates: [{ name: 'a' }, { name: 'a' }] }, /\$\.jwt_templates\[1\]\.name: duplicate JWT template/],
   ['not an object', [1, 2], /\(root\): Expected object/],
+  ['verification_code neither test nor random', { settings: { verification_code: '123456' } }, /\$\.settings\.verification_code: .*\(got "123456"\)/],
+  ['a phone number not in E.164', { users: [{ id: 'user_1', phone_number: '555-0100' }] }, /\$\.users\[0\]\.phone_number/],
+  ['a TOTP secret not base32', { users: [{ id: 'user_1', totp_secret: 'not base32 at all!' }] }, /\$\.users\[0\]\.totp_secret/],
+  ['an SMS second factor without a phone number', { users: [{ id: 'user_1', sms_second_factor: true }] }, /\$\.users\[0\]\.sms_second_factor: needs a phone_number/],
+  ['a phone number two users share', { users: [{ id: 'user_1', phone_number: '+15555550100' }, { id: 'user_2', phone_numbers: ['+15555550100'] }] }, /\$\.users\[1\]\.phone_number: \+15555550100 is already the phone_number of \$\.users\[0\]/],
+  ['an email address two users share', { users: [{ id: 'user_1', email_address: 'a@example.com' }, { id: 'user_2', email_addresses: ['A@example.com'] }] }, /\$\.users\[1\]\.email_address: A@example.com is already/],
+  ['an address listed twice for one user', { users: [{ id: 'user_1', email_address: 'a@example.com', email_addresses: ['a@example.com'] }] }, /\$\.users\[0\]: a@example.com is listed twice/],
 ]
 for (const [name, fixture, message] of bad) {
   t.test(`fixture error: ${name}`, async (t) => {
@@ -118,6 +125,47 @@ t.test('file errors name the file', async (t) => {
   const dir = t.testdir({ 'broken.json': '{"users": [', 'bad.json': JSON.stringify({ users: [{ id: 'nope' }] }) })
   t.throws(() => loadSeed(`${dir}/broken.json`), /broken\.json: \(root\): invalid JSON/)
   t.throws(() => loadSeed(`${dir}/bad.json`), /bad\.json: \$\.users\[0\]\.id/)
+})
+
+t.test('users with passwords, phone numbers, several addresses, TOTP and backup codes; settings.verification_code', async (t) => {
+  const seed = loadSeed({
+    settings: { verification_code: 'random' },
+    users: [
+      {
+        id: 'user_1',
+        email_address: 'a@example.com',
+        email_addresses: ['a@work.example'],
+        phone_number: '+15555550100',
+        phone_numbers: ['+15555550101'],
+        sms_second_factor: true,
+        password: 'pw',
+        totp_secret: 'jbswy3dpehpk3pxpjbswy3dp',
+        backup_codes: ['b-1'],
+      },
+      { id: 'user_2' },
+    ],
+  })
+  t.equal(seed.verificationCode, 'random')
+  t.equal(loadSeed({}).verificationCode, 'test', "Clerk's test code by default")
+  const [u, plain] = seed.users
+  t.same(u.emailAddresses.map((e) => [e.id, e.emailAddress]), [['idn_1', 'a@example.com'], ['idn_1e1', 'a@work.example']], 'the primary address keeps the id it always had')
+  t.equal(u.primaryEmailAddressId, 'idn_1')
+  t.same(u.phoneNumbers.map((p) => [p.id, p.phoneNumber, p.secondFactor]), [['idn_1p0', '+15555550100', true], ['idn_1p1', '+15555550101', false]])
+  t.equal(u.primaryPhoneNumberId, 'idn_1p0')
+  t.equal(u.totpSecret, 'JBSWY3DPEHPK3PXPJBSWY3DP', 'base32 upper-cased')
+  t.same(u.backupCodes, ['b-1'])
+  t.type(u.mfaEnabledAt, 'number')
+  t.match(plain, { phoneNumbers: [], primaryPhoneNumberId: null, totpSecret: null, backupCodes: [], mfaEnabledAt: null })
+  // reset() hands the store copies: a spent backup code comes back.
+  const mock = createClerkMock({ fixtures: { users: [{ id: 'user_1', email_address: 'a@example.com', password: 'pw', backup_codes: ['b-1'] }] } })
+  const signIn = (await mock.inject({ method: 'POST', url: '/v1/client/sign_ins', payload: 'strategy=password&identifier=a%40example.com&password=pw', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json().response
+  t.equal(signIn.status, 'needs_second_factor')
+  const attempt = () => mock.inject({ method: 'POST', url: `/v1/client/sign_ins/${signIn.id}/attempt_second_factor`, payload: 'strategy=backup_code&code=b-1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  t.equal((await attempt()).statusCode, 200)
+  mock.reset()
+  const again = (await mock.inject({ method: 'POST', url: '/v1/client/sign_ins', payload: 'strategy=password&identifier=a%40example.com&password=pw', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json().response
+  const second = await mock.inject({ method: 'POST', url: `/v1/client/sign_ins/${again.id}/attempt_second_factor`, payload: 'strategy=backup_code&code=b-1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  t.equal(second.json().response.status, 'complete', 'the seeded backup code works again after reset()')
 })
 
 t.test('fixtures/schema.json is the TypeBox schema, written out', async (t) => {
