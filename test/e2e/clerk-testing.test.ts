@@ -4,7 +4,8 @@
  * `clerk.signIn({ page, signInParams })` signs the page in with `strategy: 'password'` (one
  * `POST /v1/client/sign_ins` with identifier and password, which must answer `complete` at once) and
  * with `strategy: 'email_code'` (create, prepare, attempt with Clerk's test code 424242; the address
- * must have the `+clerk_test` subaddress, the helper checks that itself). Every Frontend API request
+ * must have the `+clerk_test` subaddress, the helper checks that itself), and `strategy: 'phone_code'`
+ * (a test number, +1 XXX 555 01XX). Every Frontend API request
  * goes through the helper's route, which adds `__clerk_testing_token`.
  * `clerk.signIn({ emailAddress })` is out of scope: it always calls api.clerk.com (it builds its
  * Backend API client from CLERK_SECRET_KEY alone).
@@ -13,8 +14,9 @@
  * Skipped (with the reason) where /usr/bin/chromium is absent; CI installs it.
  *
  * Mutations seen failing: the password flow with a wrong password (the helper rejects with Clerk's
- * message); the email-code flow expecting its message to another address; the expected user id
- * changed; the testing-token check expecting no `__clerk_testing_token`.
+ * message); the email-code flow expecting its message to another address; the wrong-password
+ * test expecting another text; the testing-token check expecting another `__clerk_testing_token`; the phone-code flow
+ * expecting its message by email.
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -31,8 +33,10 @@ import { launchChromium, skipBrowser, startPageServer, type PageServer } from '.
 const ADA = 'user_ada000000000000000000000000'
 const ADA_EMAIL = 'ada+clerk_test@example.com'
 const ADA_PASSWORD = 'correct horse battery staple'
+// The helper's phone_code accepts only Clerk's test numbers, +1 XXX 555 01XX.
+const ADA_PHONE = '+12015550100'
 const fixture: Fixture = {
-  users: [{ id: ADA, first_name: 'Ada', email_address: ADA_EMAIL, password: ADA_PASSWORD }],
+  users: [{ id: ADA, first_name: 'Ada', email_address: ADA_EMAIL, password: ADA_PASSWORD, phone_number: ADA_PHONE }],
   clients: [],
 }
 
@@ -118,6 +122,13 @@ if (skipBrowser) {
     await signedInAs(t, page, ADA)
     t.same(signInRequests(), ['POST /v1/client/sign_ins 200', 'POST /v1/client/sign_ins/sia_…/prepare_first_factor 200', 'POST /v1/client/sign_ins/sia_…/attempt_first_factor 200'])
     t.match(mock.messages, [{ to: ADA_EMAIL, channel: 'email', code: '424242', kind: 'sign_in_code' }], 'the code the mock "sent"')
+  })
+
+  t.test("clerk.signIn({ signInParams: { strategy: 'phone_code' } }): a text message with 424242", async (t) => {
+    const page = await openApp(t)
+    await clerk.signIn({ page, signInParams: { strategy: 'phone_code', identifier: ADA_PHONE } })
+    await signedInAs(t, page, ADA)
+    t.match(mock.messages, [{ to: ADA_PHONE, channel: 'sms', code: '424242', kind: 'sign_in_code' }], 'the text the mock "sent"')
   })
 
   // The recipes, as a user runs them: their own process, the built package, node --test.
