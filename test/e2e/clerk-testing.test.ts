@@ -14,9 +14,11 @@
  * Skipped (with the reason) where /usr/bin/chromium is absent; CI installs it.
  *
  * Mutations seen failing: the password flow with a wrong password (the helper rejects with Clerk's
- * message); the email-code flow expecting its message to another address; the wrong-password
- * test expecting another text; the testing-token check expecting another `__clerk_testing_token`; the phone-code flow
- * expecting its message by email.
+ * message); the email-code flow expecting its message to another address; the wrong-password test
+ * expecting another text; the testing-token check expecting another `__clerk_testing_token`; the
+ * phone-code flow expecting its message by email. In the examples (run directly): custom-sign-in
+ * typing 424242 instead of the message's code (sign-in and sign-up each: 'Incorrect code');
+ * clerk-testing expecting the email code's message to another address.
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
