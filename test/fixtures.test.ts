@@ -127,6 +127,8 @@ t.test('file errors name the file', async (t) => {
   t.throws(() => loadSeed(`${dir}/bad.json`), /bad\.json: \$\.users\[0\]\.id/)
 })
 
+// Mutations watched failing here: Store.fromSeed sharing the seed's backupCodes array (the code is
+// gone after reset()); the load check of sms_second_factor without a phone number dropped.
 t.test('users with passwords, phone numbers, several addresses, TOTP and backup codes; settings.verification_code', async (t) => {
   const seed = loadSeed({
     settings: { verification_code: 'random' },
@@ -157,7 +159,8 @@ t.test('users with passwords, phone numbers, several addresses, TOTP and backup 
   t.type(u.mfaEnabledAt, 'number')
   t.match(plain, { phoneNumbers: [], primaryPhoneNumberId: null, totpSecret: null, backupCodes: [], mfaEnabledAt: null })
   // reset() hands the store copies: a spent backup code comes back.
-  const mock = createClerkMock({ fixtures: { users: [{ id: 'user_1', email_address: 'a@example.com', password: 'pw', backup_codes: ['b-1'] }] } })
+  // A frozen clock: reset() then reuses the seed itself (a running one rebuilds it from the fixture).
+  const mock = createClerkMock({ fixtures: { clock: '2030-01-01T00:00:00Z', users: [{ id: 'user_1', email_address: 'a@example.com', password: 'pw', backup_codes: ['b-1'] }] } })
   const signIn = (await mock.inject({ method: 'POST', url: '/v1/client/sign_ins', payload: 'strategy=password&identifier=a%40example.com&password=pw', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).json().response
   t.equal(signIn.status, 'needs_second_factor')
   const attempt = () => mock.inject({ method: 'POST', url: `/v1/client/sign_ins/${signIn.id}/attempt_second_factor`, payload: 'strategy=backup_code&code=b-1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })

@@ -175,7 +175,9 @@ t.test('an address taken while the sign-up waited for its code: form_identifier_
   const id = (await call('POST', SIGN_UPS, { body: 'email_address=race%40example.com&password=long-enough-pw' })).json.response.id
   await call('POST', `${SIGN_UPS}/${id}/prepare_verification`, { body: 'strategy=email_code' })
   core.createUser({ emailAddresses: ['race@example.com'] })
-  assertClerkError(t, await call('POST', `${SIGN_UPS}/${id}/attempt_verification`, { body: 'strategy=email_code&code=424242' }), 422, 'form_identifier_exists')
+  assertClerkError(t, await call('POST', `${SIGN_UPS}/${id}/attempt_verification`, { body: 'strategy=email_code&code=424242' }), 422, 'form_identifier_exists', 'That email address is taken. Please try another.', {
+    meta: { param_name: 'email_address' },
+  })
   t.equal(core.snapshot().users.filter((u) => u.emailAddresses.some((e) => e.emailAddress === 'race@example.com')).length, 1)
 })
 
@@ -225,7 +227,9 @@ t.test('user.created and session.created come from the core when a sign-up compl
  * Mutations watched failing here (each reverted):
  *  - unverifiedFields ignoring verify_at_sign_up (always []): the first test (complete on create)
  *  - the completion re-check of the address dropped: "an address taken while the sign-up waited"
- *  - the fields applied before checking (apply() before every throw): "refusals" (counts changed)
+ *    (the store still refuses it, but with its own text instead of Clerk's)
+ *  - the client made before the fields are checked: "refusals" (counts changed)
+ *  - the minimum password length check off: "refusals" (form_password_length_too_short)
  *  - required_fields from `enabled` instead of `required`: "required fields come from user_settings"
  *  - a changed email keeping its verification: the PATCH test (verification_missing expected)
  *  - completeSignUp through the store instead of core.createUser: the webhook test (no user.created)

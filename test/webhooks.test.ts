@@ -637,6 +637,7 @@ t.test('CLI -- command: CLERK_WEBHOOK_SIGNING_SECRET is the endpoint secret', as
   t.equal(code, 0, 'the command saw the secret')
 })
 
+// Mutations watched failing here: the core not emitting sms.created; smsEventData without created_at_ms (the description requires it).
 t.test('email.created and sms.created: each code the mock records, valid against the description, signed; users with phone numbers and TOTP too', { skip: skipWithoutWebhooksSpec() }, async (t) => {
   const fixtures = twoClients()
   fixtures.users![0] = { ...fixtures.users![0], password: 'ada-password', phone_number: '+15555550100', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DP', backup_codes: ['b-1'] }

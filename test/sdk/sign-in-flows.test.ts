@@ -185,8 +185,7 @@ t.test('a user made with mock.createUser signs in with its password', async (t) 
 
 /*
  * Mutations watched failing here (each reverted):
- *  - PrepareBody without `default`/`channel` is fine, but without `email_address_id`: the email-code test (422 form_param_unknown)
- *  - supportedIdentifiers/first factors with `primary` left out: clerk-js still works (not guarded here; the inject tests guard it)
- *  - secondFactors ignoring backup codes: the TOTP test (['totp'] only)
- *  - the ticket path dropped from POST /v1/client/sign_ins: the ticket test
+ *  - PrepareBody without `email_address_id`: the email-code test (clerk-js sends it: 422 form_param_unknown)
+ *  - secondFactors ignoring backup codes: the TOTP test (['totp'] only, and backup_code strategy_for_user_invalid)
+ *  - the ticket branch of POST /v1/client/sign_ins dropped: the ticket test
  */
