@@ -345,6 +345,7 @@ t.test('password in two steps (the prebuilt UI): needs_first_factor, the factors
   t.same(first.json.client.sign_in, signIn, "the answer's client carries the attempt")
   t.same(first.json.client.sessions, [])
 
+  t.equal(core.bapiClientJson(core.client(first.json.client.id)).sign_in_id, signIn.id, "the Backend API's client names it too")
   const reloaded = await b('GET', '/v1/client')
   t.same(reloaded.json.response.sign_in, signIn, 'GET /v1/client carries it too (the UI reloads between steps)')
   conforms(t, 'GET', '/v1/client', reloaded)
@@ -478,6 +479,28 @@ t.test('settings.verification_code "random": 6 random digits, only the message\'
     codes.add(core.messages.list().at(-1)!.code)
   }
   t.ok(codes.size > 1, `codes differ (${[...codes].join(', ')})`)
+
+  // Clerk's test addresses keep 424242 even so: a +clerk_test email, a 555-01XX number.
+  core.createUser({ emailAddresses: ['jane+clerk_test@example.com'], phoneNumbers: ['+12015550100'] })
+  await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=jane%2Bclerk_test%40example.com' })
+  t.equal(core.messages.list().at(-1)!.code, '424242', 'a +clerk_test address')
+  await call('POST', SIGN_INS, { body: 'strategy=phone_code&identifier=%2B12015550100' })
+  t.equal(core.messages.list().at(-1)!.code, '424242', 'a +1 XXX 555-01XX number')
+  core.createUser({ emailAddresses: ['clerk_test@example.com'], phoneNumbers: ['+12015550200'] })
+  await call('POST', SIGN_INS, { body: 'strategy=email_code&identifier=clerk_test%40example.com' })
+  await call('POST', SIGN_INS, { body: 'strategy=phone_code&identifier=%2B12015550200' })
+  t.notOk(core.messages.list().slice(-2).every((m) => m.code === '424242'), 'but not clerk_test@ without the +, or 555-0200 (one of two random codes may be 424242 by chance, not both)')
+})
+
+t.test('an attempt left for a day is abandoned: no step goes on with it', async (t) => {
+  const { core, call } = harness(flowFixture())
+  const id = (await call('POST', SIGN_INS, { body: 'identifier=ada%40example.com' })).json.response.id
+  core.clock.advance('24h')
+  const read = await call('GET', `${SIGN_INS}/${id}`)
+  conforms(t, 'GET', `${SIGN_INS}/{sign_in_id}`, read)
+  t.equal(read.json.response.status, 'abandoned')
+  t.equal(read.json.client.sign_in, null, 'no longer in progress on the client')
+  assertClerkError(t, await call('POST', `${SIGN_INS}/${id}/attempt_first_factor`, { body: 'strategy=password&password=ada-password' }), 400, 'client_state_invalid', /it is abandoned/)
 })
 
 t.test('phone code first factor: an SMS message, complete', async (t) => {
@@ -636,4 +659,7 @@ t.test('reset() clears attempts and messages; a deleted user\'s attempt is gone'
  *  - no assertMaySignIn in createSignIn: the single-session test
  *  - the client made before the identifier is checked: "wrong inputs" (counts changed)
  *  - signIns.clear() dropped from reset(): the reset test
+ *  - the sendCode of a message not recorded: the email-code test
+ *  - the abandonment check of #identifiedUser dropped: "an attempt left for a day"
+ *  - isClerkTestAddress always false: the random-codes test (+clerk_test address)
  */

@@ -636,7 +636,7 @@ export class MockCore implements JsonView {
 
   /** The message the mock would send, recorded (`mock.messages`); its code. */
   #sendCode(to: string, channel: 'email' | 'sms', kind: MessageKind, userId: string | null, identificationId: string | null): string {
-    const code = newCode(this.#seed.verificationCode)
+    const code = newCode(this.#seed.verificationCode, to)
     this.messages.record({ to, channel, code, kind, user_id: userId, identification_id: identificationId })
     return code
   }

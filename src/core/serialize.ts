@@ -177,15 +177,15 @@ export function bapiSessionJson(view: Pick<JsonView, 'status'>, session: Session
   }
 }
 
-export function bapiClientJson(view: Pick<JsonView, 'status' | 'sessionsOf'>, client: Client): BapiClientJson {
+export function bapiClientJson(view: Pick<JsonView, 'status' | 'sessionsOf' | 'signInInProgress' | 'signUpInProgress'>, client: Client): BapiClientJson {
   const sessions = view.sessionsOf(client)
   return {
     object: 'client',
     id: client.id,
     session_ids: sessions.map((s) => s.id),
     sessions: sessions.map((s) => bapiSessionJson(view, s)),
-    sign_in_id: null,
-    sign_up_id: null,
+    sign_in_id: view.signInInProgress(client)?.id ?? null,
+    sign_up_id: view.signUpInProgress(client)?.id ?? null,
     last_active_session_id: client.lastActiveSessionId,
     last_authentication_strategy: null,
     updated_at: client.updatedAt,

@@ -257,6 +257,8 @@ export class SignInAttempts {
 
   /** The attempt's user, when it is at `status`; a step out of turn is Clerk's `client_state_invalid`-like 400. */
   #identifiedUser(host: SignInHost, attempt: SignInAttempt, status: SignInStatus): User {
+    // An attempt left a day (SIGN_IN_ABANDON_MS) is abandoned: no step goes on with it.
+    if (attempt.status !== 'complete' && this.clock.now() >= attempt.abandonAt) throw signInErrors.wrongStep('abandoned', status)
     if (attempt.status !== status || attempt.userId === null) throw signInErrors.wrongStep(attempt.status, status)
     return host.user(attempt.userId)
   }
