@@ -630,6 +630,49 @@ t.test('reset() clears attempts and messages; a deleted user\'s attempt is gone'
   assertClerkError(t, await call('GET', `${SIGN_INS}/${again}`), 404, 'resource_not_found')
 })
 
+t.test('junk on every sign-in and sign-up route: a 4xx in Clerk format, never a 5xx', async (t) => {
+  const { call } = harness(flowFixture())
+  const signIn = (await call('POST', SIGN_INS, { body: 'strategy=password&identifier=carol%40example.com&password=carol-password' })).json.response.id
+  const signUp = (await call('POST', '/v1/client/sign_ups', { body: 'email_address=junk%40example.com' })).json.response.id
+  const routes = [
+    ['POST', SIGN_INS],
+    ['POST', `${SIGN_INS}/${signIn}/prepare_first_factor`],
+    ['POST', `${SIGN_INS}/${signIn}/attempt_first_factor`],
+    ['POST', `${SIGN_INS}/${signIn}/prepare_second_factor`],
+    ['POST', `${SIGN_INS}/${signIn}/attempt_second_factor`],
+    ['POST', `${SIGN_INS}/${signIn}/reset_password`],
+    ['POST', '/v1/client/sign_ups'],
+    ['PATCH', `/v1/client/sign_ups/${signUp}`],
+    ['POST', `/v1/client/sign_ups/${signUp}/prepare_verification`],
+    ['POST', `/v1/client/sign_ups/${signUp}/attempt_verification`],
+  ]
+  const junk: (string | object)[] = [
+    'strategy=totp&code=%00%01',
+    'strategy=backup_code&code=' + encodeURIComponent('💥'.repeat(10)),
+    'strategy=phone_code&phone_number_id=' + 'x'.repeat(300),
+    'identifier=%20%20%20',
+    'identifier=' + encodeURIComponent('+'.repeat(50)),
+    'email_address=' + encodeURIComponent('@@@'),
+    'unsafe_metadata=' + encodeURIComponent('{"a":'),
+    'legal_accepted=maybe',
+    'legal_accepted=',
+    'password=' + 'p'.repeat(2000),
+    { strategy: 'totp', code: 123456 },
+    { unsafe_metadata: { deep: { deeper: [1, 2, 3] } }, first_name: null },
+    { strategy: ['email_code'] },
+    'strategy=email_code&strategy=phone_code',
+  ]
+  for (const [method, path] of routes) {
+    for (const body of junk) {
+      const res = await call(method, path, { body })
+      const what = `${method} ${path.replace(/s[iu]a_\w+/, ':id')} ${JSON.stringify(body).slice(0, 40)}`
+      // Taken as a valid step (a blank identifier starts a sign-in that needs one) or refused in Clerk's format.
+      const fine = res.status === 200 ? res.json?.response?.object !== undefined : res.status >= 400 && res.status < 500 && res.json?.errors?.[0]?.code !== undefined
+      t.ok(fine, `${what}: ${res.status} ${res.json?.errors?.[0]?.code ?? res.json?.response?.status}`, { body: res.json })
+    }
+  }
+})
+
 /*
  * Mutations watched failing here (each reverted):
  *  - no handOutClientToken for a caller without a client: the cookie, native Authorization and dev-browser tests

@@ -154,6 +154,7 @@ t.test('refusals: Clerk codes and param names, and nothing is left behind', asyn
     ['email_address=n%40example.com&unsafe_metadata=%5B1%5D', 422, 'form_param_format_invalid', 'unsafe_metadata must be a JSON object.', 'unsafe_metadata'],
     ['strategy=oauth_google&redirect_url=http%3A%2F%2Flocalhost%2F', 422, 'form_param_value_invalid', /strategy belongs to a sign-up strategy this mock does not model/, 'strategy'],
     ['email_address=n%40example.com&nope=1', 422, 'form_param_unknown', 'nope is not a valid parameter for this request.', 'nope'],
+    ['email_address=n%40example.com&legal_accepted=maybe', 422, 'form_param_format_invalid', 'legal_accepted must be true or false, got "maybe".', 'legal_accepted'],
   ]
   for (const [body, status, code, long, param] of cases) {
     const res = await call('POST', SIGN_UPS, { body })

@@ -187,6 +187,9 @@ export class SignUpAttempts {
       }
       metadata = parsed as Record<string, unknown>
     }
+    if (p.legal_accepted != null && ![true, false, 'true', 'false'].includes(p.legal_accepted)) {
+      throw new ClerkError(422, 'form_param_format_invalid', 'is invalid', `legal_accepted must be true or false, got ${JSON.stringify(p.legal_accepted).slice(0, 40)}.`, { param_name: 'legal_accepted' })
+    }
     const legal = p.legal_accepted === true || p.legal_accepted === 'true'
     return () => {
       if (given.email_address !== undefined && given.email_address !== attempt.emailAddress) {
