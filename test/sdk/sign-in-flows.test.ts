@@ -183,6 +183,23 @@ t.test('a user made with mock.createUser signs in with its password', async (t) 
   await activate(t, clerk, signIn.createdSessionId, user.id)
 })
 
+t.test("@clerk/testing's email_code and phone_code sequences (a +clerk_test address, a 555-01XX number, 424242) work even with random codes", async (t) => {
+  // What @clerk/testing 2.2's signIn({ signInParams: { strategy: 'email_code' | 'phone_code', identifier } }) runs on window.Clerk.
+  random.createUser({ emailAddress: 'jane+clerk_test@example.com', phoneNumber: '+12015550100' })
+  for (const [strategy, identifier, idKey] of [
+    ['email_code', 'jane+clerk_test@example.com', 'emailAddressId'],
+    ['phone_code', '+12015550100', 'phoneNumberId'],
+  ] as const) {
+    const clerk = await fresh(random)
+    const { supportedFirstFactors } = await clerk.client!.signIn.create({ identifier })
+    const factor = supportedFirstFactors?.find((f) => f.strategy === strategy) as Record<string, string> | undefined
+    t.ok(factor, `${strategy} is offered`)
+    await clerk.client!.signIn.prepareFirstFactor({ strategy, [idKey]: factor![idKey] } as any)
+    const done = await clerk.client!.signIn.attemptFirstFactor({ strategy, code: '424242' })
+    t.equal(done.status, 'complete', `${strategy}: complete with 424242`)
+  }
+})
+
 /*
  * Mutations watched failing here (each reverted):
  *  - PrepareBody without `email_address_id`: the email-code test (clerk-js sends it: 422 form_param_unknown)
