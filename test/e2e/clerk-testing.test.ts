@@ -5,7 +5,8 @@
  * `POST /v1/client/sign_ins` with identifier and password, which must answer `complete` at once) and
  * with `strategy: 'email_code'` (create, prepare, attempt with Clerk's test code 424242; the address
  * must have the `+clerk_test` subaddress, the helper checks that itself), and `strategy: 'phone_code'`
- * (a test number, +1 XXX 555 01XX). Every Frontend API request
+ * (a test number, +1 XXX 555 01XX), also when the mock's codes are random (Clerk's test addresses
+ * keep 424242). Every Frontend API request
  * goes through the helper's route, which adds `__clerk_testing_token`.
  * `clerk.signIn({ emailAddress })` is out of scope: it always calls api.clerk.com (it builds its
  * Backend API client from CLERK_SECRET_KEY alone).
@@ -18,7 +19,8 @@
  * expecting another text; the testing-token check expecting another `__clerk_testing_token`; the
  * phone-code flow expecting its message by email. In the examples (run directly): custom-sign-in
  * typing 424242 instead of the message's code (sign-in and sign-up each: 'Incorrect code');
- * clerk-testing expecting the email code's message to another address.
+ * clerk-testing expecting the email code's message to another address. The random-codes test failed
+ * ("Clerk: Failed to sign in: Incorrect code") against the mock before it kept 424242 for test addresses.
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -131,6 +133,21 @@ if (skipBrowser) {
     await clerk.signIn({ page, signInParams: { strategy: 'phone_code', identifier: ADA_PHONE } })
     await signedInAs(t, page, ADA)
     t.match(mock.messages, [{ to: ADA_PHONE, channel: 'sms', code: '424242', kind: 'sign_in_code' }], 'the text the mock "sent"')
+  })
+
+  t.test("with verification_code 'random', the helper's 424242 still works for Clerk's test addresses", async (t) => {
+    // The helper always types 424242; on Clerk, a +clerk_test address always takes it.
+    const random = await startClerkMock({ fixtures: { ...fixture, settings: { verification_code: 'random' } } })
+    t.teardown(() => random.stop())
+    const context = await browser.newContext({ ignoreHTTPSErrors: true })
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    // (A page served by page.route counts as public to Chromium, which then refuses it loopback scripts.)
+    pages.page(appPage(random))
+    t.teardown(() => pages.page(appPage(mock)))
+    await page.goto(`http://localhost:${pages.port}/`)
+    await clerk.signIn({ page, signInParams: { strategy: 'email_code', identifier: ADA_EMAIL }, setupClerkTestingTokenOptions: { frontendApiUrl: new URL(random.httpsUrl).host } })
+    t.equal(await page.evaluate(() => (globalThis as any).Clerk.user?.id), ADA, 'signed in with 424242')
   })
 
   // The recipes, as a user runs them: their own process, the built package, node --test.
