@@ -6,8 +6,8 @@
  * with `strategy: 'email_code'` (create, prepare, attempt with Clerk's test code 424242; the address
  * must have the `+clerk_test` subaddress, the helper checks that itself), and `strategy: 'phone_code'`
  * (a test number, +1 XXX 555 01XX), also when the mock's codes are random (Clerk's test addresses
- * keep 424242). Every Frontend API request
- * goes through the helper's route, which adds `__clerk_testing_token`.
+ * keep 424242). Every Frontend API request goes through the helper's route, which adds
+ * `__clerk_testing_token`.
  * `clerk.signIn({ emailAddress })` is out of scope: it always calls api.clerk.com (it builds its
  * Backend API client from CLERK_SECRET_KEY alone).
  * Then the README's recipes for signing in from a test run as a user runs them, against the built
