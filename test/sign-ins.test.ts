@@ -543,6 +543,10 @@ t.test('second factors: TOTP, backup code (once), SMS code; supported_second_fac
   t.same(totp.json.response.second_factor_verification, { object: 'verification_totp', status: 'verified', strategy: 'totp', attempts: null, expire_at: null })
   t.match(totp.json.client.sessions[0], { user_id: CAROL })
   t.match(totp.json.client.sessions[0].user, { totp_enabled: true, backup_code_enabled: true, two_factor_enabled: true, primary_phone_number_id: phoneId })
+  t.same(totp.json.client.sessions[0].factor_verification_age, [0, 0], 'the second factor was verified now (fva[1] is no longer -1)')
+  core.clock.advance('5m')
+  t.same(core.factorVerificationAge(core.anySession(totp.json.client.sessions[0].id).session), [5, 5])
+  t.same(core.factorVerificationAge(core.anySession(SESS_A).session)[1], -1, 'a session without a second factor: -1')
 
   // A code from 90 s ago is outside the ±30 s window.
   const stale = await passwordFirst()
@@ -705,4 +709,5 @@ t.test('junk on every sign-in and sign-up route: a 4xx in Clerk format, never a 
  *  - the sendCode of a message not recorded: the email-code test
  *  - the abandonment check of #identifiedUser dropped: "an attempt left for a day"
  *  - isClerkTestAddress always false: the random-codes test (+clerk_test address)
+ *  - the session's second factor time not passed on (createSession without secondFactor): the second-factor test (fva)
  */

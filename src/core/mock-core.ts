@@ -148,9 +148,9 @@ export class MockCore implements JsonView {
       setPassword: (userId, password) => void this.updateUser(userId, { password }),
       consumeBackupCode: (userId, code) => this.#store.consumeBackupCode(userId, code),
       sendCode: (to, kind) => this.#sendCode(to.address, to.channel, kind, to.userId, to.identificationId),
-      completeSignIn: (userId, clientId, signOutOthers) => {
+      completeSignIn: (userId, clientId, signOutOthers, secondFactor) => {
         if (signOutOthers) for (const s of this.#store.userSessions(userId, true)) this.revokeSession(null, s.id)
-        return this.createSession(userId, clientId).session.id
+        return this.createSession(userId, clientId, { secondFactor }).session.id
       },
     }
     this.#signUpHost = {
@@ -400,8 +400,8 @@ export class MockCore implements JsonView {
   }
 
   /** Signs a user in on a client (a new client when none is named); the session is the client's last active one. */
-  createSession(userId: string, clientId?: string): SignedIn {
-    const result = this.#store.createSession(userId, clientId)
+  createSession(userId: string, clientId?: string, opts: { secondFactor?: boolean } = {}): SignedIn {
+    const result = this.#store.createSession(userId, clientId, opts)
     this.#sessionEvent(this.status(result.session) === 'pending' ? 'session.pending' : 'session.created', result.session)
     return { ...result, clientToken: this.#store.clientToken(result.client) }
   }

@@ -64,7 +64,7 @@ export interface SignInHost {
   /** Records the message the mock would send and returns its code. */
   sendCode(to: { address: string; channel: 'email' | 'sms'; userId: string; identificationId: string }, kind: MessageKind): string
   /** The user signed in on the client through the core's createSession; the session id. */
-  completeSignIn(userId: string, clientId: string, signOutOthers: boolean): string
+  completeSignIn(userId: string, clientId: string, signOutOthers: boolean, secondFactor: boolean): string
 }
 
 /** The form fields a step takes (snake_case, as clerk-js sends them). */
@@ -161,10 +161,11 @@ export class SignInAttempts {
     const user = this.#identifiedUser(host, attempt, 'needs_first_factor')
     const factors = firstFactors(host.auth, user)
     if (strategy === 'password') throw signInErrors.strategyInvalid(strategy, FIRST_FACTOR_STRATEGIES.filter((s) => s !== 'password'), 'a password needs no preparation; send it to attempt_first_factor')
-    const wantedId = strategy.includes('email') ? params.email_address_id : params.phone_number_id
-    const factor =
-      factors.find((f) => f.strategy === strategy && wantedId != null && (f.email_address_id ?? f.phone_number_id) === wantedId) ??
-      (wantedId == null ? (factors.find((f) => f.strategy === strategy && (f.email_address_id ?? f.phone_number_id) === attempt.identificationId) ?? factors.find((f) => f.strategy === strategy)) : undefined)
+    // The address named; else the one the identifier was; else the user's first (primary) one.
+    const named = strategy.includes('email') ? params.email_address_id : params.phone_number_id
+    const candidates = factors.filter((f) => f.strategy === strategy)
+    const idOf = (f: SignInFactorJson) => f.email_address_id ?? f.phone_number_id
+    const factor = named != null ? candidates.find((f) => idOf(f) === named) : (candidates.find((f) => idOf(f) === attempt.identificationId) ?? candidates[0])
     if (factor === undefined) throw signInErrors.strategyForUserInvalid()
     const id = (factor.email_address_id ?? factor.phone_number_id)!
     const channel = strategy.includes('email') ? 'email' : 'sms'
@@ -251,7 +252,7 @@ export class SignInAttempts {
   }
 
   #complete(host: SignInHost, attempt: SignInAttempt, signOutOthers: boolean): void {
-    attempt.createdSessionId = host.completeSignIn(attempt.userId!, attempt.clientId, signOutOthers)
+    attempt.createdSessionId = host.completeSignIn(attempt.userId!, attempt.clientId, signOutOthers, attempt.secondFactor?.status === 'verified')
     attempt.status = 'complete'
   }
 

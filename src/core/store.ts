@@ -161,6 +161,8 @@ export interface Session {
   tasks: { key: string }[] | null
   /** Creation order in this store: breaks `created_at` ties (a frozen clock creates many sessions at one instant). */
   seq: number
+  /** When the sign-in that made it verified a second factor (absent or null: none; `fva[1]` is then -1). */
+  secondFactorVerifiedAt?: number | null
 }
 
 export interface Client {
@@ -539,7 +541,7 @@ export class Store {
   }
 
   /** Signs a user in on a client (a new client when none is named): a fresh `active` session, the client's last active one. */
-  createSession(userId: string, clientId?: string): SessionResult {
+  createSession(userId: string, clientId?: string, opts: { secondFactor?: boolean } = {}): SessionResult {
     this.user(userId)
     const client = clientId === undefined ? this.createClient() : this.client(clientId)
     const now = this.clock.now()
@@ -552,6 +554,7 @@ export class Store {
       lastActiveOrganizationId: null,
       actor: null,
       tasks: null,
+      secondFactorVerifiedAt: opts.secondFactor === true ? now : null,
     })
     client.lastActiveSessionId = session.id
     client.updatedAt = now
@@ -613,9 +616,11 @@ export class Store {
     this.#lastActive.delete(session.userId)
   }
 
-  /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; no second factor (-1). */
+  /** `[first, second]` factor ages in minutes: the first factor was verified at sign-in; the second when the sign-in had one, else -1. */
   factorVerificationAge(session: Session): [number, number] {
-    return [Math.max(0, Math.floor((this.clock.now() - session.createdAt) / 60_000)), -1]
+    const minutes = (since: number) => Math.max(0, Math.floor((this.clock.now() - since) / 60_000))
+    const second = session.secondFactorVerifiedAt
+    return [minutes(session.createdAt), second == null ? -1 : minutes(second)]
   }
 
   /** `DELETE /v1/client/sessions`: every session of the client is removed; the client stays. */
