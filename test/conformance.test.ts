@@ -314,7 +314,8 @@ function conformance(spec: FapiSpec): void {
           return { method: 'POST', url: `/v1/client/sign_ups/${id}/attempt_verification`, body: 'strategy=email_code&code=424242' }
         },
       },
-      { route: 'POST /v1/client/sign_ups/:id/attempt_verification', what: 'before any code was sent', status: 400, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/attempt_verification`, body: 'strategy=email_code&code=424242' }) },
+      { route: 'POST /v1/client/sign_ups/:id/attempt_verification', what: 'a wrong code', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/attempt_verification`, body: 'strategy=email_code&code=000000' }) },
+      { route: 'POST /v1/client/sign_ups/:id/attempt_verification', what: 'a phone code for a sign-up without a phone number', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/attempt_verification`, body: 'strategy=phone_code&code=424242' }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'the attempt a ticket completed', status: 200, request: async (_m, c) => ({ url: `/v1/client/sign_ins/${(await c('POST', '/v1/client/sign_ins', { body: `strategy=ticket&ticket=${await ticketFor(c, ADA)}` })).json.response.id}` }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'an unknown attempt', status: 404, request: { url: '/v1/client/sign_ins/sia_unknown' } },
       // the handshake (@clerk/backend sends the browser here; the answer is a redirect without a body)

@@ -97,14 +97,28 @@ export class SignUpAttempts {
     attempt.clientId = clientId()
     this.#byId.set(attempt.id, attempt)
     this.#latest.set(attempt.clientId, attempt.id)
+    this.#sendDueCodes(host, attempt)
     this.#maybeComplete(host, attempt)
     return attempt
+  }
+
+  /**
+   * Clerk sends the code as soon as an address that must be verified is given (create, or a PATCH
+   * that changes it): `<SignUp/>` (@clerk/ui 1.34) sends no prepare_verification when the email
+   * verification is already `unverified` + `email_code`, it goes straight to the attempt. A custom
+   * flow's own prepare_verification then sends a new code, which replaces this one.
+   */
+  #sendDueCodes(host: SignUpHost, attempt: SignUpAttempt): void {
+    const verify = host.auth.signUp.verifyAtSignUp
+    if (attempt.emailAddress !== null && attempt.emailVerification === null && verify.includes('email_address')) this.prepareVerification(host, attempt, 'email_code')
+    if (attempt.phoneNumber !== null && attempt.phoneVerification === null && verify.includes('phone_number')) this.prepareVerification(host, attempt, 'phone_code')
   }
 
   /** `PATCH /v1/client/sign_ups/{id}`: more fields (a changed email address needs a new code). */
   update(host: SignUpHost, attempt: SignUpAttempt, params: SignUpParams): SignUpAttempt {
     this.#assertOpen(attempt)
     this.#fields(host, attempt, params)()
+    this.#sendDueCodes(host, attempt)
     this.#maybeComplete(host, attempt)
     return attempt
   }
