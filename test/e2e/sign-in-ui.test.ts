@@ -192,10 +192,9 @@ if (skipBrowser) {
     await signedInAs(t, mock, page, ADA)
   })
 
-  // todo until POST /v1/client/sign_ups prepares the email verification, as Clerk's does: @clerk/ui
-  // 1.34 then sends no prepare_verification, so the mock refuses its attempt (verification_missing).
-  const signUpPrepares = 'the mock must prepare the email code at sign-up create (clerk/javascript#8684, #8548)'
-  t.test('<SignUp/>: email and password, the code screen, the code → a new user, signed in', { todo: signUpPrepares }, async (t) => {
+  // @clerk/ui 1.34 sends no prepare_verification: the sign-up it created already has a pending
+  // email_code verification, because Clerk (and the mock) send the code at create (clerk/javascript#8684, #8548).
+  t.test('<SignUp/>: email and password, the code screen, the code → a new user, signed in', async (t) => {
     const mock = await mockFor(t)
     const page = await openApp(t, mock, 'sign-up')
     const email = 'hedy@example.com'
@@ -210,6 +209,7 @@ if (skipBrowser) {
     await signedInAs(t, mock, page, data[0].id)
     t.equal(data[0].emailAddresses[0].verification?.status, 'verified', 'with the address verified')
     t.ok(data[0].passwordEnabled, 'and a password')
+    t.match(mock.messages, [{ to: email, channel: 'email', code: '424242', kind: 'sign_up_code' }], 'one code "sent", at create')
   })
 
   /** The last code the mock "sent" to `to`; the UI prepares on its own, so wait for it a moment. */
