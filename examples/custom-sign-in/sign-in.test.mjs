@@ -39,6 +39,7 @@ test('sign in with an email code', async () => {
 test('sign up with an email address and a password, verified by a code', async () => {
   const clerk = await newClerk()
   const signUp = await clerk.client.signUp.create({ emailAddress: 'hedy@example.com', password: 'frequency hopping 1942' })
+  // create already sent a code, as Clerk's does; prepare sends a new one, and the last code counts.
   await signUp.prepareEmailAddressVerification({ strategy: 'email_code' })
 
   const attempt = await signUp.attemptEmailAddressVerification({ code: lastCode('hedy@example.com') })
