@@ -165,7 +165,9 @@ export function defaultEnvironment(): EnvironmentJson {
       passkey_settings: { allow_autofill: true, show_sign_in_button: true, satisfies_second_factor: true },
     },
     organization_settings: {
-      enabled: false,
+      // On whatever the fixture seeds: organizations can be created at run time (Backend API, control
+      // API, clerk-js), and clerk-js hides <OrganizationSwitcher/> and every organization call when off.
+      enabled: true,
       max_allowed_memberships: 5,
       actions: { admin_delete: true },
       domains: { enabled: false, enrollment_modes: [], default_role: 'org:member' },

@@ -3,7 +3,7 @@ import { customAlphabet } from 'nanoid'
 import type { TimeSource } from './time.js'
 
 /** Clerk's id prefixes. */
-export type IdPrefix = 'sess' | 'client' | 'user' | 'ins' | 'dvb' | 'idn' | 'org'
+export type IdPrefix = 'sess' | 'client' | 'user' | 'ins' | 'dvb' | 'idn' | 'org' | 'orgmem'
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 // KSUID epoch: Clerk ids are KSUIDs, whose 4-byte timestamp counts seconds from 2014-05-13.

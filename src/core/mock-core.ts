@@ -41,6 +41,8 @@ import {
 import { parseClockSetting, type ClockSetting, type ClockStart } from './time.js'
 import { deletedUserData, sessionEventData, Webhooks, type WebhookEndpointSpec } from './webhooks/index.js'
 import { InstanceKey, sessionClaims, type ClientTokenCheck } from './tokens.js'
+import { OrganizationOps } from './organization-ops.js'
+import type { OrganizationMembershipJson } from './organization-wire.js'
 import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, Jwks, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, TestingTokenJson, UserJson } from './wire.js'
 
 export interface CoreOptions {
@@ -116,6 +118,8 @@ export class MockCore implements JsonView {
   readonly #signInView: SignInView
   readonly #signInHost: SignInHost
   readonly #signUpHost: SignUpHost
+  /** Organizations, memberships and roles, and their operations (`organization-ops.ts`). */
+  readonly organizations: OrganizationOps
   readonly #clockStart: ClockStart
   readonly #templates: Map<string, JwtTemplate>
   readonly #defaultAzp: string | null
@@ -186,6 +190,16 @@ export class MockCore implements JsonView {
       endpoints: options.webhooks,
       param: options.webhooksParam,
     })
+    this.organizations = new OrganizationOps(
+      {
+        clock: this.clock,
+        webhooks: this.webhooks,
+        user: (id) => this.#store.user(id),
+        sessions: () => this.#store.findSessions({}),
+        sessionsOfUser: (id) => this.#store.findSessions({ userId: id }),
+      },
+      seed.organizations ?? { organizations: [], memberships: [], roles: [] },
+    )
     // After the move's caller is done (a control request answers first); settled() checks again itself.
     clock.onMove = () => void setImmediate(() => this.webhooks.checkDue())
   }
@@ -205,6 +219,7 @@ export class MockCore implements JsonView {
     const now = this.clock.restore(this.#clockStart)
     if (!this.clock.frozen) this.#seed = this.#seed.rebuild(now)
     this.#store = Store.fromSeed(this.#seed, this.clock, this.key)
+    this.organizations.reset(this.#seed.organizations)
     this.journal.clear()
     this.faults.clear()
     this.handshakes.clear()
@@ -327,7 +342,14 @@ export class MockCore implements JsonView {
   }
 
   userJson(user: User): UserJson {
-    return userJson(user, this.#store.userLastActiveAt(user.id))
+    return userJson(user, this.#store.userLastActiveAt(user.id), this.organizationMembershipsJson(user.id))
+  }
+
+  /** The user's memberships as the Frontend API shows them (the user JSON's `organization_memberships`), newest first. */
+  organizationMembershipsJson(userId: string): OrganizationMembershipJson[] {
+    const orgs = this.organizations.records
+    const user = this.#store.user(userId)
+    return orgs.membershipsOf(userId).map((m) => orgs.membershipJson(m, user))
   }
 
   signInInProgress(client: Client): SignInJson | null {
@@ -481,6 +503,8 @@ export class MockCore implements JsonView {
     // Read before the user is gone: the revoked sessions' events carry the user as they were.
     const userJson = this.#webhooksWant('session.revoked') ? this.bapiUserJson(this.#store.user(id)) : null
     const onClient = this.#store.userSessions(id, false)
+    // Memberships first: their events carry the user, and the organizations outlive them.
+    this.organizations.removeUser(id)
     const user = this.#store.deleteUser(id)
     this.signInTokens.forgetUser(id)
     this.signIns.forgetUser(id)
@@ -528,7 +552,9 @@ export class MockCore implements JsonView {
     return directives
   }
 
+  /** An `activeOrganizationId` the session's user is not a member of is Clerk's 404 `organization_not_found_or_unauthorized`. */
   touchSession(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
+    this.organizations.assertMember(this.#store.session(caller, id).session.userId, activeOrganizationId)
     return this.#store.touch(caller, id, activeOrganizationId)
   }
 
@@ -681,6 +707,7 @@ export class MockCore implements JsonView {
       if (!template) throw errors.notFound('JWT template', opts.template)
     }
     assertAllowed('tokens', this.status(session), session.id)
+    this.organizations.assertMember(session.userId, opts.organizationId)
     if (opts.organizationId !== undefined) session.lastActiveOrganizationId = opts.organizationId || null
     const claims = this.#claims(session, opts.azp ?? this.#defaultAzp, template, opts.lifetimeMs)
     // Every mint is activity, recorded before the signature so a request that ends or removes the
@@ -699,10 +726,10 @@ export class MockCore implements JsonView {
       sessionId: session.id,
       status: this.status(session),
       factorVerificationAge: this.factorVerificationAge(session),
-      organizationId: session.lastActiveOrganizationId,
+      organization: this.organizations.records.tokenClaims(session.lastActiveOrganizationId, session.userId),
       azp,
       lifetimeMs: lifetimeMs ?? template?.lifetime ?? this.#seed.settings.tokenLifetime,
-      extraClaims: template?.claims,
+      extraClaims: template && this.organizations.records.resolveTemplate(template.claims, session.lastActiveOrganizationId, session.userId),
     })
   }
 

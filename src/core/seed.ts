@@ -3,6 +3,7 @@
  * The fixture loader (`fixtures/load.ts`) builds one; the core never reads a fixture itself.
  */
 import type { Settings } from './lifecycle.js'
+import type { SeedOrganizations } from './organizations.js'
 import type { Session, User } from './store.js'
 import type { ClockSetting } from './time.js'
 import type { CodeMode } from './verification.js'
@@ -36,4 +37,6 @@ export interface Seed {
   environment: Record<string, unknown>
   /** The fixture's `signing_key` PEM, checked at load; the `signingKey` option wins over it. */
   signingKey?: string
+  /** Organizations, memberships and roles (none when absent). */
+  organizations?: SeedOrganizations
 }

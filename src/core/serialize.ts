@@ -1,5 +1,6 @@
 /** Domain records → Clerk's JSON (the shapes of `wire.ts`). */
 import type { SignInToken } from './sign-in-tokens.js'
+import type { OrganizationMembershipJson } from './organization-wire.js'
 import { primaryEmail, type Client, type Session, type User } from './store.js'
 import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, UserJson } from './wire.js'
 
@@ -15,6 +16,8 @@ export interface JsonView {
   /** The client's sign-in and sign-up in progress (none once complete). */
   signInInProgress(client: Client): SignInJson | null
   signUpInProgress(client: Client): SignUpJson | null
+  /** The user's organization memberships, for the user JSON (none when absent). */
+  organizationMembershipsJson?(userId: string): OrganizationMembershipJson[]
 }
 
 const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
@@ -26,7 +29,7 @@ export function twoFactorEnabled(user: User): boolean {
   return user.totpSecret !== null || user.backupCodes.length > 0 || user.phoneNumbers.some((p) => p.secondFactor)
 }
 
-export function userJson(user: User, lastActiveAt: number | null = null): UserJson {
+export function userJson(user: User, lastActiveAt: number | null = null, memberships: OrganizationMembershipJson[] = []): UserJson {
   return {
     id: user.id,
     object: 'user',
@@ -67,7 +70,7 @@ export function userJson(user: User, lastActiveAt: number | null = null): UserJs
     })),
     web3_wallets: [],
     passkeys: [],
-    organization_memberships: [],
+    organization_memberships: memberships,
     external_accounts: [],
     saml_accounts: [],
     enterprise_accounts: [],
@@ -106,7 +109,7 @@ export function sessionJson(view: JsonView, session: Session, azp?: string): Ses
     last_active_token: token === null ? null : { object: 'token', jwt: token },
     actor: session.actor,
     tasks: session.tasks,
-    user: userJson(user, view.userLastActiveAt(user.id)),
+    user: userJson(user, view.userLastActiveAt(user.id), view.organizationMembershipsJson?.(user.id)),
     public_user_data: {
       first_name: user.firstName,
       last_name: user.lastName,

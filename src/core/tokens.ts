@@ -6,6 +6,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import type { TimeSource } from './time.js'
 import { base62, rotatingToken } from './ids.js'
 import type { Client } from './store.js'
+import type { OrganizationClaims } from './organizations.js'
 import type { Jwk } from './wire.js'
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url')
@@ -153,7 +154,8 @@ export interface SessionClaimsInput {
   sessionId: string
   status: string
   factorVerificationAge: number[]
-  organizationId: string | null
+  /** The active organization's `o` (and `fea`) claims; null: the personal account. */
+  organization: OrganizationClaims | null
   azp: string | null
   lifetimeMs: number
   extraClaims?: Record<string, unknown>
@@ -175,6 +177,6 @@ export function sessionClaims(clock: TimeSource, input: SessionClaimsInput): Rec
     fva: input.factorVerificationAge,
   }
   if (input.azp) claims.azp = input.azp
-  if (input.organizationId) claims.o = { id: input.organizationId }
+  if (input.organization) Object.assign(claims, input.organization)
   return claims
 }

@@ -3,6 +3,7 @@
  * routes' answers and is what the conformance test compares with Clerk's OpenAPI file.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { OrganizationMembershipJson } from './organization-wire.js'
 
 /** A value or null. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
@@ -84,7 +85,7 @@ export const UserJson = Type.Object(
     phone_numbers: Type.Array(PhoneNumberJson),
     web3_wallets: Empty,
     passkeys: Empty,
-    organization_memberships: Empty,
+    organization_memberships: Type.Array(OrganizationMembershipJson),
     external_accounts: Empty,
     saml_accounts: Empty,
     enterprise_accounts: Empty,

@@ -3,6 +3,7 @@
  * mock emits, shaped after Clerk's webhooks description (`webhooks_2025-04-15.yml`). Pure data: no
  * network, no clock (the caller stamps the time).
  */
+import type { BapiOrganizationJson, BapiOrganizationMembershipJson } from '../organization-wire.js'
 import type { BapiSessionJson, BapiUserJson } from '../wire.js'
 
 /** Every event type Clerk's webhooks description lists; an endpoint's filter may name any of them. */
@@ -67,6 +68,12 @@ export const EMITTED_EVENT_TYPES = [
   'session.ended',
   'session.removed',
   'session.revoked',
+  'organization.created',
+  'organization.updated',
+  'organization.deleted',
+  'organizationMembership.created',
+  'organizationMembership.updated',
+  'organizationMembership.deleted',
 ] as const satisfies readonly EventType[]
 export type EmittedEventType = (typeof EMITTED_EVENT_TYPES)[number]
 
@@ -239,6 +246,20 @@ export interface EventData {
   'session.ended': SessionEventData
   'session.removed': SessionEventData
   'session.revoked': SessionEventData
+  'organization.created': BapiOrganizationJson
+  'organization.updated': BapiOrganizationJson
+  'organization.deleted': DeletedOrganizationData
+  'organizationMembership.created': BapiOrganizationMembershipJson
+  'organizationMembership.updated': BapiOrganizationMembershipJson
+  'organizationMembership.deleted': BapiOrganizationMembershipJson
+}
+
+/** `organization.deleted`'s data: Clerk's DeletedObject, with the slug the organization had. */
+export interface DeletedOrganizationData {
+  object: 'organization'
+  id: string
+  slug: string
+  deleted: true
 }
 
 /** `user.deleted`'s data for a user who is gone. */
