@@ -1,5 +1,6 @@
 export { ClerkMock, createClerkMock, startClerkMock, publishableKeyFor } from './mock.js'
-export type { ClerkMockOptions, CreatedSession, MockWebhooks } from './mock.js'
+export type { ClerkMockOptions, CreatedSession, MockWebhooks, NewOrganizationInput, CreatedOrganization } from './mock.js'
+export type { OrganizationJson, OrganizationMembershipJson, BapiOrganizationJson, BapiOrganizationMembershipJson } from './core/organization-wire.js'
 export { WebhookConfigError, RETRY_SCHEDULE_MS, EVENT_TYPES, EMITTED_EVENT_TYPES } from './core/webhooks/index.js'
 export type { WebhookEndpointSpec, WebhookEndpointJson, WebhookDeliveryJson, WebhookAttemptJson, WebhookEvent, EventType, EmittedEventType } from './core/webhooks/index.js'
 export type { TlsCredentials } from './http/tls.js'

@@ -11,6 +11,7 @@ import type { ClockSetting } from './core/time.js'
 import type { WebhookDeliveryJson, WebhookEndpointJson, WebhookEndpointSpec } from './core/webhooks/index.js'
 import type { ClientJson, Jwks, SessionJson, UserJson } from './core/wire.js'
 import type { MessageJson } from './core/messages.js'
+import type { BapiOrganizationJson, BapiOrganizationMembershipJson } from './core/organization-wire.js'
 import { DEFAULT_FIXTURE_PATH, loadSeed } from './fixtures/load.js'
 import type { Fixture } from './fixtures/schema.js'
 import { BAPI_PREFIX, buildApp, type App } from './http/app.js'
@@ -89,6 +90,27 @@ export interface CreatedSession {
   client: ClientJson
   /** The `__client` cookie value / native `Authorization` value for that client. */
   clientToken: string
+}
+
+/** What `mock.createOrganization()` takes (camelCase of the Backend API's `POST /v1/organizations`, plus `members`). */
+export interface NewOrganizationInput {
+  name: string
+  /** Default: derived from the name (`Acme Inc` → `acme-inc`). */
+  slug?: string
+  imageUrl?: string
+  publicMetadata?: Record<string, unknown>
+  privateMetadata?: Record<string, unknown>
+  /** 0 (the default): no limit. */
+  maxAllowedMemberships?: number
+  /** A user who becomes the first `org:admin`. */
+  createdBy?: string
+  members?: { userId: string; role?: string }[]
+}
+
+/** An organization as the Backend API shows it, with its memberships (oldest first). */
+export interface CreatedOrganization {
+  organization: BapiOrganizationJson
+  memberships: BapiOrganizationMembershipJson[]
 }
 
 /** One running (or ready to run) mock of Clerk's Frontend API. */
@@ -279,6 +301,40 @@ export class ClerkMock {
    */
   get messages(): MessageJson[] {
     return this.#core.messages.list()
+  }
+
+  /**
+   * Creates an organization at run time (as the Backend API would): `createdBy` becomes its admin,
+   * then each of `members` joins with its role (default `org:member`). Unknown users or roles throw.
+   * Sessions see it at once: `clerk.setActive({ organization })` and the next token.
+   * @example
+   * const { organization } = mock.createOrganization({ name: 'Acme', members: [{ userId: ada, role: 'org:admin' }] })
+   */
+  createOrganization(input: NewOrganizationInput): CreatedOrganization {
+    const { organization } = this.#core.organizations.create({
+      name: input.name,
+      slug: input.slug,
+      imageUrl: input.imageUrl,
+      publicMetadata: input.publicMetadata,
+      privateMetadata: input.privateMetadata,
+      maxAllowedMemberships: input.maxAllowedMemberships,
+      createdBy: input.createdBy,
+      members: input.members,
+    })
+    return this.#organization(organization.id)
+  }
+
+  /** Adds a user to an organization (by id or slug) with a role (default `org:member`); the user's next token carries it when it is active. */
+  addOrganizationMember({ organizationId, userId, role }: { organizationId: string; userId: string; role?: string }): CreatedOrganization {
+    const org = this.#core.organizations.records.get(organizationId)
+    this.#core.organizations.addMember(org.id, userId, role)
+    return this.#organization(org.id)
+  }
+
+  #organization(id: string): CreatedOrganization {
+    const orgs = this.#core.organizations.records
+    const org = orgs.get(id)
+    return { organization: orgs.bapiOrganizationJson(org, true), memberships: orgs.membersOf(org.id).map((m) => orgs.bapiMembershipJson(m, this.#core.user(m.userId))) }
   }
 
   /** The client's token: the `__client` cookie value, or the `Authorization` value of a native client. */

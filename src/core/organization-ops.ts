@@ -119,14 +119,17 @@ export class OrganizationOps {
     return this.#membershipEvent('organizationMembership.updated', this.#orgs.setMembershipMetadata(orgId, userId, metadata))
   }
 
-  /** The member leaves; their sessions with this organization active fall back to the personal account. */
-  removeMember(orgId: string, userId: string): Membership {
+  /**
+   * The member leaves; their sessions with this organization active fall back to the personal
+   * account. `keepAdmin`: refuse to remove the last admin (false for the Backend API, which may).
+   */
+  removeMember(orgId: string, userId: string, keepAdmin = true): Membership {
     const org = this.#orgs.get(orgId)
     const current = this.#orgs.membership(org.id, userId)
     if (current === undefined) throw orgErrors.membershipNotFound(org.id, userId)
     // Read before it goes: the event carries the membership as it was.
     const json = this.#wantsMembership('organizationMembership.deleted') ? this.#orgs.bapiMembershipJson(current, this.deps.user(userId)) : null
-    const membership = this.#orgs.removeMember(org.id, userId)
+    const membership = this.#orgs.removeMember(org.id, userId, keepAdmin)
     this.#leave(userId, org.id)
     if (json !== null) this.deps.webhooks.emit('organizationMembership.deleted', json)
     return membership

@@ -3,12 +3,13 @@
  * the Frontend API: a BAPI revoke is what FAPI's next read sees. What holds for every BAPI answer
  * lives here: the secret-key check, `Content-Type: application/json` exactly (with `; charset=utf-8`
  * `@clerk/backend` reads no JSON at all, measured), and BAPI-format 404s and 405s. The routes are
- * in `users.ts`, `sessions.ts` and `misc.ts`, each parse → one core call → serialise.
+ * in `users.ts`, `sessions.ts`, `organizations.ts` and `misc.ts`, each parse → one core call → serialise.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendError, transportErrors } from '../errors.js'
 import { checkSecretKey } from './auth.js'
 import { miscRoutes } from './misc.js'
+import { organizationRoutes } from './organizations.js'
 import { sessionRoutes } from './sessions.js'
 import { userRoutes } from './users.js'
 
@@ -43,4 +44,5 @@ export const backendApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.register(userRoutes)
   app.register(sessionRoutes)
   app.register(miscRoutes)
+  app.register(organizationRoutes)
 }

@@ -30,6 +30,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // A new client for each, as on Clerk (this endpoint is for tests; an app signs users in with sign-in tokens).
   app.post('/v1/sessions', { schema: { body: CreateSessionBody, response: SessionAnswer } }, async (request) => {
+    // Checked first: a non-member's organization creates no session.
+    core.user(request.body.user_id)
+    core.organizations.assertMember(request.body.user_id, request.body.active_organization_id)
     const { session } = core.createSession(request.body.user_id)
     if (request.body.active_organization_id) session.lastActiveOrganizationId = request.body.active_organization_id
     return core.bapiSessionJson(session)

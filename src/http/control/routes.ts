@@ -19,6 +19,7 @@ import { WebhookDeliveryJson, WebhookEndpointJson } from '../../core/webhooks/in
 import { transportErrors } from '../errors.js'
 import { isControlPath, type Guard } from '../guard.js'
 import { clientOf, handOutClientToken } from '../identity.js'
+import { controlOrganizationRoutes } from './organizations.js'
 
 const Bool = Type.Union([Type.Boolean(), Type.Union([Type.Literal('true'), Type.Literal('false')])])
 const Id = Type.String({ minLength: 1, maxLength: 256 })
@@ -91,6 +92,8 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.validationError) throw errors.controlInputInvalid(validationText(request.validationError))
   })
   const schema = <S extends object>(s: S) => ({ attachValidation: true, schema: s })
+  // A child plugin: the hooks above (JSON only, 400 control_input_invalid) hold for it too.
+  app.register(controlOrganizationRoutes)
 
   app.post('/__mock/reset', async () => {
     core.reset()
@@ -231,7 +234,7 @@ function faultSpec(body: Record<string, unknown>): FaultSpec {
 }
 
 /** A lookup of an id the control request named: unknown ids are bad input (400), not a missing route. */
-function known(lookup: () => unknown, param: string): void {
+export function known(lookup: () => unknown, param: string): void {
   try {
     lookup()
   } catch (e) {
