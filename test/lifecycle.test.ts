@@ -88,7 +88,8 @@ t.test('inactivity timeout moves abandon_at with activity (chosen)', async (t) =
 })
 
 t.test("touch marks activity, makes the session its client's last active one, and never moves expire_at", async (t) => {
-  const { mock, call } = mockWith()
+  // Ada is a member of org_123: touch checks membership (test/organizations.test.ts has the refusal).
+  const { mock, call } = mockWith(twoClients({ organizations: [{ id: 'org_123', name: 'Org 123', members: [{ user_id: ADA }] }] }))
   // A second session on client A, signed in after SESS_A: it is the last active one until the touch.
   const other = mock.createSession({ userId: BOB, clientId: CLIENT_A })
   mock.clock.advance(3 * HOUR)

@@ -129,12 +129,13 @@ t.test('a bad signing_key fails at load, naming the fixture path', async (t) => 
 })
 
 t.test('organization claim when an organization is active', async (t) => {
-  const { call } = mockWith()
+  const { call } = mockWith(twoClients({ organizations: [{ id: 'org_2xAcme', name: 'Acme', members: [{ user_id: ADA, role: 'org:admin' }] }] }))
   const plain = await call('POST', `/v1/client/sessions/${SESS_A}/tokens`)
   t.equal(claimsOf(plain.json.jwt).o, undefined)
   await call('POST', `/v1/client/sessions/${SESS_A}/touch`, { body: 'active_organization_id=org_2xAcme' })
   const withOrg = await call('POST', `/v1/client/sessions/${SESS_A}/tokens`)
-  t.same(claimsOf(withOrg.json.jwt).o, { id: 'org_2xAcme' })
+  // v2: the role without its org: prefix and the slug (no custom permission, so no per/fpm/fea).
+  t.same(claimsOf(withOrg.json.jwt).o, { id: 'org_2xAcme', rol: 'admin', slg: 'acme' })
   // organization_id on the token request selects (or clears) the organization.
   const cleared = await call('POST', `/v1/client/sessions/${SESS_A}/tokens`, { body: 'organization_id=' })
   t.equal(claimsOf(cleared.json.jwt).o, undefined)
