@@ -72,6 +72,12 @@ const FIXTURE: Fixture = {
     { id: CLIENT_B, sessions: [{ id: SESS_B, user_id: BOB }] },
   ],
   jwt_templates: [{ name: 'supabase', claims: { role: 'authenticated' }, lifetime: '1h' }],
+  // Ada admin of org_1 (with an image and metadata) and member of org_2; Bob an editor of org_1.
+  roles: [{ key: 'org:editor', permissions: ['org:posts:edit', 'org:posts:read'] }],
+  organizations: [
+    { id: 'org_1', name: 'Acme', image_url: 'https://example.com/acme.png', public_metadata: { plan: 'pro' }, members: [{ user_id: ADA, role: 'org:admin' }, { user_id: BOB, role: 'org:editor' }] },
+    { id: 'org_2', name: 'Globex', members: [{ user_id: ADA }] },
+  ],
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +190,46 @@ interface Case {
   status: number
   /** Run after `reset()`, before the request: earlier calls, faults, created sessions. Returns the request. */
   request: Request | ((mock: Mock, call: Call) => Request | Promise<Request>)
+}
+
+/** The organization routes: Ada (client A) is org_1's admin and org_2's member, Bob (client B) org_1's editor. */
+function orgCases(A: () => Record<string, string>, B: () => Record<string, string>): Case[] {
+  const me = (path: string, sid = SESS_A) => `${path}${path.includes('?') ? '&' : '?'}_clerk_session_id=${sid}`
+  const O = '/v1/organizations'
+  return [
+    { route: 'GET /v1/me/organization_memberships', what: "Ada's memberships, a page (clerk-js: paginated=true)", status: 200, request: () => ({ url: me('/v1/me/organization_memberships?paginated=true&limit=10&offset=0'), headers: A() }) },
+    { route: 'GET /v1/me/organization_memberships', what: 'the legacy bare array', status: 200, request: () => ({ url: me('/v1/me/organization_memberships'), headers: A() }) },
+    { route: 'GET /v1/me/organization_memberships', what: 'nobody signed in', status: 401, request: { url: '/v1/me/organization_memberships?paginated=true' } },
+    { route: 'GET /v1/me/organization_memberships', what: 'a limit out of range', status: 422, request: () => ({ url: me('/v1/me/organization_memberships?paginated=true&limit=0'), headers: A() }) },
+    { route: 'DELETE /v1/me/organization_memberships/:organization_id', what: 'Ada leaves org_2 (POST ?_method=DELETE)', status: 200, request: () => ({ method: 'POST', url: me('/v1/me/organization_memberships/org_2?_method=DELETE'), headers: A() }) },
+    { route: 'DELETE /v1/me/organization_memberships/:organization_id', what: 'Bob leaves org_2, which he is not in', status: 404, request: () => ({ method: 'DELETE', url: me('/v1/me/organization_memberships/org_2', SESS_B), headers: B() }) },
+    { route: 'GET /v1/me/organization_invitations', what: 'pending invitations (none)', status: 200, request: () => ({ url: me('/v1/me/organization_invitations?status=pending&limit=10&offset=0'), headers: A() }) },
+    { route: 'GET /v1/me/organization_invitations', what: 'nobody signed in', status: 401, request: { url: '/v1/me/organization_invitations' } },
+    { route: 'GET /v1/me/organization_suggestions', what: 'suggestions (none)', status: 200, request: () => ({ url: me('/v1/me/organization_suggestions?status=pending'), headers: A() }) },
+    { route: 'GET /v1/me/organization_suggestions', what: 'nobody signed in', status: 401, request: { url: '/v1/me/organization_suggestions' } },
+    { route: 'POST /v1/organizations', what: 'Ada creates one (a form, as clerk-js sends it)', status: 200, request: () => ({ method: 'POST', url: me(O), body: 'name=Initech&slug=initech', headers: A() }) },
+    { route: 'POST /v1/organizations', what: 'a slug already taken', status: 422, request: () => ({ method: 'POST', url: me(O), body: 'name=Acme+again&slug=acme', headers: A() }) },
+    { route: 'GET /v1/organizations/:organization_id', what: 'an organization Ada is in', status: 200, request: () => ({ url: me(`${O}/org_1`), headers: A() }) },
+    { route: 'GET /v1/organizations/:organization_id', what: 'one Bob is not in', status: 404, request: () => ({ url: me(`${O}/org_2`, SESS_B), headers: B() }) },
+    { route: 'PATCH /v1/organizations/:organization_id', what: 'the admin renames it', status: 200, request: () => ({ method: 'POST', url: me(`${O}/org_1?_method=PATCH`), body: 'name=Acme+Corp', headers: A() }) },
+    { route: 'PATCH /v1/organizations/:organization_id', what: 'an editor may not', status: 403, request: () => ({ method: 'PATCH', url: me(`${O}/org_1`, SESS_B), body: 'name=Mine', headers: B() }) },
+    { route: 'DELETE /v1/organizations/:organization_id', what: 'the admin deletes org_1', status: 200, request: () => ({ method: 'DELETE', url: me(`${O}/org_1`), headers: A() }) },
+    { route: 'DELETE /v1/organizations/:organization_id', what: 'a member may not (org_2)', status: 403, request: () => ({ method: 'DELETE', url: me(`${O}/org_2`), headers: A() }) },
+    { route: 'GET /v1/organizations/:organization_id/memberships', what: 'the members, a page', status: 200, request: () => ({ url: me(`${O}/org_1/memberships?paginated=true&limit=10&offset=0`), headers: A() }) },
+    { route: 'GET /v1/organizations/:organization_id/memberships', what: 'an organization Bob is not in', status: 404, request: () => ({ url: me(`${O}/org_2/memberships?paginated=true`, SESS_B), headers: B() }) },
+    { route: 'POST /v1/organizations/:organization_id/memberships', what: 'the admin adds Bob to a new organization', status: 200, request: async (_m, c) => ({ method: 'POST', url: me(`${O}/${(await c('POST', me(O), { body: 'name=Hooli', headers: A() })).json.response.id}/memberships`), body: `user_id=${BOB}&role=org:member`, headers: A() }) },
+    { route: 'POST /v1/organizations/:organization_id/memberships', what: 'someone already a member', status: 400, request: () => ({ method: 'POST', url: me(`${O}/org_1/memberships`), body: `user_id=${BOB}&role=org:member`, headers: A() }) },
+    { route: 'PATCH /v1/organizations/:organization_id/memberships/:user_id', what: "the admin changes Bob's role", status: 200, request: () => ({ method: 'PATCH', url: me(`${O}/org_1/memberships/${BOB}`), body: 'role=org:member', headers: A() }) },
+    { route: 'PATCH /v1/organizations/:organization_id/memberships/:user_id', what: 'the last admin demotes herself', status: 400, request: () => ({ method: 'PATCH', url: me(`${O}/org_1/memberships/${ADA}`), body: 'role=org:member', headers: A() }) },
+    { route: 'DELETE /v1/organizations/:organization_id/memberships/:user_id', what: 'the admin removes Bob', status: 200, request: () => ({ method: 'DELETE', url: me(`${O}/org_1/memberships/${BOB}`), headers: A() }) },
+    { route: 'DELETE /v1/organizations/:organization_id/memberships/:user_id', what: 'an editor may not remove the admin', status: 403, request: () => ({ method: 'DELETE', url: me(`${O}/org_1/memberships/${ADA}`, SESS_B), headers: B() }) },
+    { route: 'GET /v1/organizations/:organization_id/roles', what: 'the roles and their permissions', status: 200, request: () => ({ url: me(`${O}/org_1/roles?limit=20&offset=0`), headers: A() }) },
+    { route: 'GET /v1/organizations/:organization_id/roles', what: 'an organization Bob is not in', status: 404, request: () => ({ url: me(`${O}/org_2/roles`, SESS_B), headers: B() }) },
+    ...(['invitations', 'membership_requests', 'domains'] as const).flatMap((what): Case[] => [
+      { route: `GET /v1/organizations/:organization_id/${what}`, what: `${what} (none)`, status: 200, request: () => ({ url: me(`${O}/org_1/${what}?status=pending&limit=10&offset=0`), headers: A() }) },
+      { route: `GET /v1/organizations/:organization_id/${what}`, what: 'an organization Bob is not in', status: 404, request: () => ({ url: me(`${O}/org_2/${what}`, SESS_B), headers: B() }) },
+    ]),
+  ]
 }
 
 function conformance(spec: FapiSpec): void {
@@ -318,6 +364,8 @@ function conformance(spec: FapiSpec): void {
       { route: 'POST /v1/client/sign_ups/:id/attempt_verification', what: 'a phone code for a sign-up without a phone number', status: 422, request: async (_m, c) => ({ method: 'POST', url: `/v1/client/sign_ups/${await signUpId(c)}/attempt_verification`, body: 'strategy=phone_code&code=424242' }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'the attempt a ticket completed', status: 200, request: async (_m, c) => ({ url: `/v1/client/sign_ins/${(await c('POST', '/v1/client/sign_ins', { body: `strategy=ticket&ticket=${await ticketFor(c, ADA)}` })).json.response.id}` }) },
       { route: 'GET /v1/client/sign_ins/:id', what: 'an unknown attempt', status: 404, request: { url: '/v1/client/sign_ins/sia_unknown' } },
+      // organizations (clerk-js: useOrganization, useOrganizationList, <OrganizationSwitcher/>, <OrganizationProfile/>)
+      ...orgCases(A, () => cookieOf(CLIENT_B)),
       // the handshake (@clerk/backend sends the browser here; the answer is a redirect without a body)
       { route: 'GET /v1/client/handshake', what: 'a new browser, signed out', status: 307, request: { url: handshake() } },
       { route: 'GET /v1/client/handshake', what: 'a signed-in client (its __client cookie), the nonce form', status: 307, request: () => ({ url: handshake({ format: 'nonce' }), headers: A() }) },
