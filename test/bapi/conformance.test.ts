@@ -41,6 +41,10 @@ const FIXTURE: Fixture = {
     { id: CLIENT_B, sessions: [{ id: SESS_B, user_id: BOB, actor: { sub: 'user_admin' } }] },
   ],
   jwt_templates: [{ name: 'supabase', claims: { role: 'authenticated' }, lifetime: '1h' }],
+  // Ada admin of org_1 (image, both metadata), Bob its member.
+  organizations: [
+    { id: 'org_1', name: 'Acme', slug: 'acme', image_url: 'https://example.com/acme.png', public_metadata: { plan: 'pro' }, private_metadata: { seats: 5 }, members: [{ user_id: ADA, role: 'org:admin' }, { user_id: BOB }] },
+  ],
 }
 
 /** A core and its app, with the core at hand (the handle keeps its core private). */
@@ -77,6 +81,42 @@ async function bapiRoutes(): Promise<string[]> {
   await app.ready()
   await app.close()
   return all
+}
+
+/** Organizations and memberships (clerkClient.organizations.*, users.getOrganizationMembershipList). */
+function orgCases(): Case[] {
+  const O = '/bapi/v1/organizations'
+  return [
+    { route: 'GET /bapi/v1/organizations', what: 'list with counts', status: 200, request: { method: 'GET', url: `${O}?include_members_count=true&limit=5&offset=0&order_by=-created_at` } },
+    { route: 'GET /bapi/v1/organizations', what: 'filters', status: 200, request: { method: 'GET', url: `${O}?query=acm&user_id=${ADA}&organization_id=org_1` } },
+    { route: 'GET /bapi/v1/organizations', what: 'bad order_by', status: 422, request: { method: 'GET', url: `${O}?order_by=colour` } },
+    { route: 'POST /bapi/v1/organizations', what: 'create with a creator', status: 200, request: { method: 'POST', url: O, body: { name: 'Globex', created_by: ADA, public_metadata: { a: 1 }, private_metadata: { b: 2 }, max_allowed_memberships: 10 } } },
+    { route: 'POST /bapi/v1/organizations', what: 'slug taken', status: 422, request: { method: 'POST', url: O, body: { name: 'Acme 2', slug: 'acme' } } },
+    { route: 'GET /bapi/v1/organizations/:organization_id', what: 'by id', status: 200, request: { method: 'GET', url: `${O}/org_1?include_members_count=true` } },
+    { route: 'GET /bapi/v1/organizations/:organization_id', what: 'by slug', status: 200, request: { method: 'GET', url: `${O}/acme` } },
+    { route: 'GET /bapi/v1/organizations/:organization_id', what: 'unknown', status: 404, request: { method: 'GET', url: `${O}/org_nope` } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id', what: 'update', status: 200, request: { method: 'PATCH', url: `${O}/org_1`, body: { name: 'Acme Corp', slug: 'acme-corp', max_allowed_memberships: 3, admin_delete_enabled: false } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id', what: 'bad slug', status: 422, request: { method: 'PATCH', url: `${O}/org_1`, body: { slug: 'Not A Slug' } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/metadata', what: 'merge', status: 200, request: { method: 'PATCH', url: `${O}/org_1/metadata`, body: { public_metadata: { plan: null, tier: 2 } } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/metadata', what: 'unknown', status: 404, request: { method: 'PATCH', url: `${O}/org_nope/metadata`, body: {} } },
+    { route: 'PUT /bapi/v1/organizations/:organization_id/metadata', what: 'replace', status: 200, request: { method: 'PUT', url: `${O}/org_1/metadata`, body: { private_metadata: {} } } },
+    { route: 'PUT /bapi/v1/organizations/:organization_id/metadata', what: 'array metadata', status: 422, request: { method: 'PUT', url: `${O}/org_1/metadata`, body: { private_metadata: [] } } },
+    { route: 'DELETE /bapi/v1/organizations/:organization_id', what: 'delete', status: 200, request: { method: 'DELETE', url: `${O}/org_1` } },
+    { route: 'DELETE /bapi/v1/organizations/:organization_id', what: 'unknown', status: 404, request: { method: 'DELETE', url: `${O}/org_nope` } },
+    { route: 'GET /bapi/v1/organizations/:organization_id/memberships', what: 'members', status: 200, request: { method: 'GET', url: `${O}/org_1/memberships?limit=10&offset=0&order_by=-created_at&role=org:admin` } },
+    { route: 'GET /bapi/v1/organizations/:organization_id/memberships', what: 'user filters', status: 200, request: { method: 'GET', url: `${O}/org_1/memberships?query=ada&email_address=ada@example.com&order_by=username` } },
+    { route: 'GET /bapi/v1/organizations/:organization_id/memberships', what: 'unknown organization', status: 404, request: { method: 'GET', url: `${O}/org_nope/memberships` } },
+    { route: 'POST /bapi/v1/organizations/:organization_id/memberships', what: 'add a member with metadata', status: 200, request: (m) => ({ method: 'POST', url: `${O}/org_1/memberships`, body: { user_id: m.core.createUser({ emailAddresses: ['eve@example.com'] }).id, role: 'org:member', public_metadata: { team: 'red' } } }) },
+    { route: 'POST /bapi/v1/organizations/:organization_id/memberships', what: 'already a member', status: 400, request: { method: 'POST', url: `${O}/org_1/memberships`, body: { user_id: BOB, role: 'org:member' } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/memberships/:user_id', what: 'promote', status: 200, request: { method: 'PATCH', url: `${O}/org_1/memberships/${BOB}`, body: { role: 'org:admin' } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/memberships/:user_id', what: 'unknown role', status: 404, request: { method: 'PATCH', url: `${O}/org_1/memberships/${BOB}`, body: { role: 'org:wizard' } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/memberships/:user_id/metadata', what: 'merge', status: 200, request: { method: 'PATCH', url: `${O}/org_1/memberships/${BOB}/metadata`, body: { public_metadata: { x: 1 }, private_metadata: { y: 2 } } } },
+    { route: 'PATCH /bapi/v1/organizations/:organization_id/memberships/:user_id/metadata', what: 'not a member', status: 404, request: { method: 'PATCH', url: `${O}/org_1/memberships/user_nobody/metadata`, body: {} } },
+    { route: 'DELETE /bapi/v1/organizations/:organization_id/memberships/:user_id', what: 'remove', status: 200, request: { method: 'DELETE', url: `${O}/org_1/memberships/${BOB}` } },
+    { route: 'DELETE /bapi/v1/organizations/:organization_id/memberships/:user_id', what: 'unknown user', status: 404, request: { method: 'DELETE', url: `${O}/org_1/memberships/user_nobody` } },
+    { route: 'GET /bapi/v1/users/:user_id/organization_memberships', what: "Ada's", status: 200, request: { method: 'GET', url: `/bapi/v1/users/${ADA}/organization_memberships?limit=10&offset=0` } },
+    { route: 'GET /bapi/v1/users/:user_id/organization_memberships', what: 'unknown user', status: 404, request: { method: 'GET', url: '/bapi/v1/users/user_nobody/organization_memberships' } },
+  ]
 }
 
 function conformance(spec: FapiSpec): void {
@@ -152,6 +192,7 @@ function conformance(spec: FapiSpec): void {
       { route: 'GET /bapi/v1/clients/handshake_payload', what: 'unknown nonce', status: 404, request: { method: 'GET', url: '/bapi/v1/clients/handshake_payload?nonce=nope' } },
       { route: 'GET /bapi/v1/clients/:id', what: 'client', status: 200, request: { method: 'GET', url: `/bapi/v1/clients/${CLIENT_A}` } },
       { route: 'GET /bapi/v1/clients/:id', what: 'unknown', status: 404, request: { method: 'GET', url: '/bapi/v1/clients/client_nobody' } },
+      ...orgCases(),
       { route: 'GET /bapi/v1/jwks', what: 'keys', status: 200, request: { method: 'GET', url: '/bapi/v1/jwks' } },
       { route: 'GET /bapi/v1/jwks', what: 'no key', status: 401, request: { method: 'GET', url: '/bapi/v1/jwks', headers: { authorization: '' } } },
     ]
