@@ -707,8 +707,9 @@ export class MockCore implements JsonView {
       if (!template) throw errors.notFound('JWT template', opts.template)
     }
     assertAllowed('tokens', this.status(session), session.id)
-    this.organizations.assertMember(session.userId, opts.organizationId)
-    if (opts.organizationId !== undefined) session.lastActiveOrganizationId = opts.organizationId || null
+    // clerk-js sends the organization it last knew with every refresh: one the user has left since
+    // (removed by an admin or a backend) gives a personal-account token rather than break every refresh (chosen).
+    if (opts.organizationId !== undefined) session.lastActiveOrganizationId = this.organizations.isMember(session.userId, opts.organizationId) ? opts.organizationId || null : null
     const claims = this.#claims(session, opts.azp ?? this.#defaultAzp, template, opts.lifetimeMs)
     // Every mint is activity, recorded before the signature so a request that ends or removes the
     // session while it is being signed sees the state as if this request came first.

@@ -63,6 +63,11 @@ export class OrganizationOps {
     if (this.#orgs.membership(orgId, userId) === undefined) throw orgErrors.notFoundOrUnauthorized()
   }
 
+  /** Whether the user is a member of the organization (false for an empty or unknown one). */
+  isMember(userId: string, orgId: string | null | undefined): boolean {
+    return !!orgId && this.#orgs.membership(orgId, userId) !== undefined
+  }
+
   /** The membership of a signed-in user, with the permission an action needs; Clerk's 404 for a non-member, 403 for a missing permission. */
   requireMembership(userId: string, orgId: string, permission?: string): Membership {
     const membership = this.#orgs.membership(orgId, userId)
