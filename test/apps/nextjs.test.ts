@@ -6,6 +6,13 @@
  * Playwright helper onto the protected page, and three ways out: the mock clock past the session's
  * expire_at, a Backend API revoke, and signing out. And issue 12's route handler
  * (app/api/webhooks/route.ts) verifying the mock's events with its real signature check.
+ * Organizations (issue 13): an admin and a member each switch to Acme with <OrganizationSwitcher/>
+ * in Chromium; the page gated on `auth().has({ role: 'org:admin' })` shows for the admin only.
+ *
+ * Mutations tried for the organization test (each went red, then reverted): the v2 `rol` claim kept
+ * its `org:` prefix (has() false for Ada: "admin of acme" expected); the user JSON's
+ * organization_memberships left empty (the switcher lists no Acme: the click times out);
+ * organization_settings.enabled false (no switcher rendered).
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -31,6 +38,7 @@ const GRACE = 'user_grace0000000000000000000000'
 const ADA_PASSWORD = 'analytical engine 1843'
 // The app's CLERK_WEBHOOK_SIGNING_SECRET and the mock's endpoint secret, as .env.example has it.
 const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const ACME = 'org_acme0000000000000000000000'
 // The clock follows real time: the app's @clerk/backend checks exp/nbf/iat against the real clock.
 const fixture: Fixture = {
   users: [
@@ -38,6 +46,8 @@ const fixture: Fixture = {
     { id: GRACE, first_name: 'Grace', last_name: 'Hopper', email_address: 'grace@example.com' },
   ],
   clients: [],
+  // Ada is Acme's admin, Grace a member: the /org-admin page (auth().has({ role: 'org:admin' })) is Ada's only.
+  organizations: [{ id: ACME, name: 'Acme', members: [{ user_id: ADA, role: 'org:admin' }, { user_id: GRACE, role: 'org:member' }] }],
 }
 
 const skip = skipBrowser || (!installed('nextjs') && 'examples/nextjs has no node_modules: run `npm run test:apps`, which installs it')
@@ -260,5 +270,38 @@ t.test('examples/nextjs', { skip }, async (t) => {
     t.ok(session, 'auth() names a session')
     t.match(await clerk.sessions.getSession(session![1]), { userId: ADA, status: 'active' }, "the mock's session, Ada's, active")
     t.equal(await settled(page, 'client-status'), 'client: signed in as ada@example.com', 'useUser() in the page agrees')
+  })
+
+  /** The active organization in the page's `__session` cookie (what the server's auth() reads), once it is `orgId`. */
+  async function sessionCookieNames(page: Page, orgId: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      const cookie = (await page.context().cookies()).find((c) => c.name === '__session')
+      const claims = cookie ? JSON.parse(Buffer.from(cookie.value.split('.')[1] ?? '', 'base64url').toString() || '{}') : {}
+      if (claims.o?.id === orgId) return
+      await page.waitForTimeout(100)
+    }
+    throw new Error(`the __session cookie never named ${orgId}`)
+  }
+
+  t.test("<OrganizationSwitcher/> switches to Acme: the has({ role: 'org:admin' }) page shows for the admin, not for the member", async (t) => {
+    for (const [email, expected] of [
+      ['ada@example.com', 'admin of acme'],
+      ['grace@example.com', 'not an admin: org:member of acme'],
+    ] as const) {
+      await t.test(email, async (t) => {
+        const page = await (await newContext(t, browser)).newPage()
+        await page.goto(base + '/')
+        await signIn(page, { mock, emailAddress: email })
+        await page.goto(base + '/org-admin')
+        t.equal(await settled(page, 'org-admin'), 'not an admin: no active organization', 'the personal account first: no organization in the token')
+        await page.locator('.cl-organizationSwitcherTrigger').click({ timeout: 30_000 })
+        await page.locator('.cl-organizationSwitcherPreviewButton', { hasText: 'Acme' }).click({ timeout: 30_000 })
+        await page.locator('.cl-organizationSwitcherTrigger', { hasText: 'Acme' }).waitFor({ timeout: 30_000 })
+        t.pass('the switcher shows Acme as the active organization')
+        await sessionCookieNames(page, ACME)
+        await page.goto(base + '/org-admin')
+        t.equal(await settled(page, 'org-admin'), expected, `the server's auth() for ${email}`)
+      })
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { ClerkProvider, Show, UserButton } from '@clerk/nextjs'
+import { ClerkProvider, OrganizationSwitcher, Show, UserButton } from '@clerk/nextjs'
 import type { ReactNode } from 'react'
 
 export const metadata = { title: 'clerk-fapi-mock: Next example' }
@@ -9,8 +9,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <ClerkProvider>
           <header>
-            <a href="/">Home</a> · <a href="/protected">Protected</a>
+            <a href="/">Home</a> · <a href="/protected">Protected</a> · <a href="/org-admin">Organization admin</a>
             <Show when="signed-in">
+              <OrganizationSwitcher />
               <UserButton />
             </Show>
             <Show when="signed-out">
