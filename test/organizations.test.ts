@@ -10,7 +10,8 @@
  *
  * Mutations tried (each went red, then reverted; failing assertions in brackets):
  *  1. organizations.ts encodeOrganizationClaims: `rol` kept its `org:` prefix → the encoding test,
- *     toAuth().orgRole 'org:org:admin', has({ role: 'org:admin' }) false (9)
+ *     toAuth().orgRole 'org:org:admin' (9; has() alone would pass: @clerk/shared collapses repeated
+ *     `org:` prefixes before comparing roles)
  *  2. the fpm bit order reversed (most significant bit for per[0]) → orgPermissions wrong (2)
  *  3. system permissions left in the token → `per` names sys actions, orgPermissions carries org:sys_* (9)
  *  4. mock-core touchSession without assertMember → the non-member touch answers 200, clerk-js's

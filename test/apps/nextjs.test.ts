@@ -10,9 +10,10 @@
  * in Chromium; the page gated on `auth().has({ role: 'org:admin' })` shows for the admin only.
  *
  * Mutations tried for the organization test (each went red, then reverted): the v2 `rol` claim kept
- * its `org:` prefix (has() false for Ada: "admin of acme" expected); the user JSON's
- * organization_memberships left empty (the switcher lists no Acme: the click times out);
- * organization_settings.enabled false (no switcher rendered).
+ * its `org:` prefix (Grace's page says "org:org:member of acme"; Ada's still passes, since
+ * @clerk/shared collapses repeated `org:` prefixes in has()); the user JSON's
+ * organization_memberships left empty (the switcher never shows Acme active: both time out);
+ * organization_settings.enabled false (no switcher rendered: both time out).
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
