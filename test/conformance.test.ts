@@ -34,7 +34,9 @@
  * Reverted after each; the worktree removed.
  * Later, in place: the ui bundle route dropped from NOT_IN_SPEC → "NOT COVERED" (1); the handshake
  * added to it → "is in no path of the spec" (and its cases name an unregistered route); the
- * handshake's 307 sent with a JSON body → "has no body" (2).
+ * handshake's 307 sent with a JSON body → "has no body" (2). Organizations: an extra property on
+ * the organization JSON (wire.ts-style schema and serialiser together) → `Client.Organization`
+ * forbids it, in every answer carrying a user with memberships (32).
  */
 import t from 'tap'
 import { Ajv, type ValidateFunction } from 'ajv'

@@ -7,6 +7,9 @@
  * the route's own schema. A registered route without both a success and an error case fails.
  *
  * Without the file: a skip locally, a failure when `CI` is set.
+ *
+ * Mutation tried (red, then reverted): the membership's `permissions` left out of the serialiser
+ * and made optional in its schema → `OrganizationMembership` requires it (7).
  */
 import t from 'tap'
 import { Ajv, type ValidateFunction } from 'ajv'
