@@ -271,6 +271,8 @@ t.test('the handle and the control API create organizations at run time; reset()
   assertClerkError(t, await call('POST', '/__mock/organizations', { body: { name: 'Y', colour: 'red' } }), 400, 'control_input_invalid')
   const joined = await call('POST', `/__mock/organizations/${organization.id}/memberships`, { body: { user_id: 'user_nobody' } })
   assertClerkError(t, joined, 400, 'control_input_invalid')
+  const listed = await call('GET', '/__mock/organizations')
+  t.same(listed.json.organizations.map((o: any) => [o.organization.name, o.organization.members_count]), [['Globex', 2], ['Acme', 2]], 'GET /__mock/organizations: newest first, with members')
   // Bob's clerk-js session sees the new organization at once.
   await call('POST', `/v1/client/sessions/${SESS_B}/touch`, { body: `active_organization_id=${ctl.json.organization.id}` })
   t.equal(claimsOf((await call('POST', `/v1/client/sessions/${SESS_B}/tokens`)).json.jwt).o.rol, 'admin')

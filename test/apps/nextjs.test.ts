@@ -302,6 +302,11 @@ t.test('examples/nextjs', { skip }, async (t) => {
         await sessionCookieNames(page, ACME)
         await page.goto(base + '/org-admin')
         t.equal(await settled(page, 'org-admin'), expected, `the server's auth() for ${email}`)
+        // What clerk-js and the switcher asked for (touch included): every organization request answered, none a 404 it would retry.
+        const asked = mock.requests.filter((r) => /organization|\/touch$/.test(r.path))
+        t.comment(`organization requests: ${[...new Set(asked.map((r) => `${r.method} ${r.path.replace(/org_\w+/, 'org_…')} ${r.status}`))].join(', ')}`)
+        t.same(asked.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} ${r.status}`), [], 'no organization request failed')
+        t.ok(asked.some((r) => r.path === '/v1/me/organization_memberships' && r.status === 200), 'the switcher listed the memberships')
       })
     }
   })

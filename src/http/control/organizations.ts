@@ -1,6 +1,7 @@
 /**
  * The control API's organizations (`/__mock/organizations`): what a test in another process needs
- * to set organizations up at run time, the same core operation as `mock.createOrganization()`.
+ * to set organizations up at run time and look at them, the same core operations as
+ * `mock.createOrganization()` and `mock.addOrganizationMember()`.
  * Registered inside the control plugin, so its JSON-only and 400 `control_input_invalid` rules hold.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -36,6 +37,9 @@ export const controlOrganizationRoutes: FastifyPluginAsyncTypebox = async (app) 
     const org = orgs().get(orgId)
     return { organization: orgs().bapiOrganizationJson(org, true), memberships: orgs().membersOf(org.id).map((m) => orgs().bapiMembershipJson(m, core.user(m.userId))) }
   }
+
+  // Every organization with its members, newest first: what a test in another process inspects.
+  app.get('/__mock/organizations', async () => ({ organizations: orgs().list().map((o) => answer(o.id)) }))
 
   app.post('/__mock/organizations', schema({ body: OrganizationBody }), async (request) => {
     const b = request.body
