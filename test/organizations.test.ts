@@ -177,7 +177,11 @@ t.test("@clerk/backend's clerkClient.organizations and users.getOrganizationMemb
 })
 
 t.test("touch refuses an organization the user is not in, with Clerk's error; a token falls back to the personal account", async (t) => {
-  const { call } = mockWith(twoClients(orgs()))
+  const { mock, call } = mockWith(twoClients(orgs()))
+  // A signed-out session's own refusal comes first, whatever organization it names.
+  const ended = mock.createSession({ userId: BOB }).session.id
+  await call('POST', `/v1/client/sessions/${ended}/end`)
+  assertClerkError(t, await call('POST', `/v1/client/sessions/${ended}/touch`, { body: `active_organization_id=${GLOBEX}` }), 400, 'invalid_action_for_session')
   const touch = await call('POST', `/v1/client/sessions/${SESS_B}/touch`, { body: `active_organization_id=${GLOBEX}&intent=select_org` })
   assertClerkError(t, touch, 404, 'organization_not_found_or_unauthorized')
   const unknown = await call('POST', `/v1/client/sessions/${SESS_B}/touch`, { body: 'active_organization_id=org_nope' })

@@ -554,7 +554,10 @@ export class MockCore implements JsonView {
 
   /** An `activeOrganizationId` the session's user is not a member of is Clerk's 404 `organization_not_found_or_unauthorized`. */
   touchSession(caller: Caller, id: string, activeOrganizationId?: string | null): SessionResult {
-    this.organizations.assertMember(this.#store.session(caller, id).session.userId, activeOrganizationId)
+    // The session's own refusals (unknown, signed out) come first, as for any touch.
+    const { session } = this.#store.session(caller, id)
+    assertAllowed('touch', this.status(session), id)
+    this.organizations.assertMember(session.userId, activeOrganizationId)
     return this.#store.touch(caller, id, activeOrganizationId)
   }
 
