@@ -303,6 +303,16 @@ function conformance(spec: FapiSpec): void {
         request: (m) => ({ method: 'POST', url: `/v1/me/sessions/${m.createSession({ userId: ADA, clientId: CLIENT_B }).session.id}/revoke?_clerk_session_id=${SESS_A}`, headers: cookieOf(CLIENT_A) }),
       },
       { route: 'POST /v1/me/sessions/:id/revoke', what: 'an unknown session', status: 404, request: () => ({ method: 'POST', url: `/v1/me/sessions/sess_unknown/revoke?_clerk_session_id=${SESS_A}`, headers: A() }) },
+      // the signed-in user (clerk-js: user.reload(), user.update(), user.updateMetadata())
+      { route: 'GET /v1/me', what: "Ada, by her client's last active session", status: 200, request: () => ({ url: '/v1/me?_clerk_js_version=6.40.0', headers: A() }) },
+      { route: 'GET /v1/me', what: 'a placeholder user named by _clerk_session_id', status: 200, request: () => ({ url: `/v1/me?_clerk_session_id=${SESS_B}`, headers: cookieOf(CLIENT_B) }) },
+      { route: 'GET /v1/me', what: 'nobody signed in', status: 401, request: { url: '/v1/me' } },
+      { route: 'GET /v1/me', what: 'an ended session named', status: 401, request: () => ({ url: `/v1/me?_clerk_session_id=${SESS_ENDED}`, headers: A() }) },
+      { route: 'PATCH /v1/me', what: 'new names (a form, POST ?_method=PATCH)', status: 200, request: () => ({ method: 'POST', url: `/v1/me?_method=PATCH&_clerk_session_id=${SESS_A}`, body: 'first_name=Augusta&last_name=King', headers: A() }) },
+      { route: 'PATCH /v1/me', what: 'unsafe_metadata (not taken here as of 2026-05-12)', status: 422, request: () => ({ method: 'PATCH', url: `/v1/me?_clerk_session_id=${SESS_A}`, body: 'unsafe_metadata=%7B%7D', headers: A() }) },
+      { route: 'PATCH /v1/me', what: 'nobody signed in', status: 401, request: { method: 'PATCH', url: '/v1/me', body: 'first_name=X' } },
+      { route: 'PATCH /v1/me/metadata', what: 'a deep merge', status: 200, request: () => ({ method: 'PATCH', url: `/v1/me/metadata?_clerk_session_id=${SESS_A}`, body: `unsafe_metadata=${encodeURIComponent('{"theme":"dark"}')}`, headers: A() }) },
+      { route: 'PATCH /v1/me/metadata', what: 'not JSON', status: 422, request: () => ({ method: 'PATCH', url: `/v1/me/metadata?_clerk_session_id=${SESS_A}`, body: 'unsafe_metadata=nope', headers: A() }) },
       // instance
       { route: 'GET /v1/environment', what: 'the environment', status: 200, request: { url: '/v1/environment?__clerk_api_version=2025-11-10&_clerk_js_version=6.40.0' } },
       { route: 'GET /v1/environment', what: 'an unknown dev browser', status: 401, request: { url: '/v1/environment?__clerk_db_jwt=dvb_unknown' } },

@@ -26,6 +26,7 @@ import { handshakeRoutes } from './fapi/handshake.js'
 import { signInRoutes } from './fapi/sign-ins.js'
 import { signUpRoutes } from './fapi/sign-ups.js'
 import { organizationRoutes } from './fapi/organizations.js'
+import { meRoutes } from './fapi/me.js'
 import { backendApiRoutes } from './bapi/routes.js'
 import { clerkScriptRoutes } from './scripts.js'
 
@@ -180,7 +181,7 @@ export function buildApp(core: MockCore, options: AppOptions): App {
   }
   if (options.controlApi !== false) app.register(named(controlRoutes))
 
-  for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes, handshakeRoutes, signInRoutes, signUpRoutes, organizationRoutes, clerkScriptRoutes]) app.register(named(routes))
+  for (const routes of [clientRoutes, sessionRoutes, environmentRoutes, devBrowserRoutes, keyRoutes, handshakeRoutes, signInRoutes, signUpRoutes, organizationRoutes, meRoutes, clerkScriptRoutes]) app.register(named(routes))
   // The Backend API under its own prefix (REFERENCE §13): FAPI and BAPI share paths such as /v1/jwks.
   app.register(named(backendApiRoutes), { prefix: BAPI_PREFIX })
   return app
