@@ -5,10 +5,7 @@
  * apart from `wire.ts` only because organizations came later; the same rules hold.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
-const Ms = Type.Integer({ description: 'epoch milliseconds' })
-const Metadata = Type.Record(Type.String(), Type.Unknown())
+import { Metadata, Ms, Nullable, PublicUserDataJson } from './wire-parts.js'
 
 /** `Client.Organization`: the spec forbids properties it does not list. */
 export const OrganizationJson = Type.Object({
@@ -28,23 +25,13 @@ export const OrganizationJson = Type.Object({
 })
 export type OrganizationJson = Static<typeof OrganizationJson>
 
-export const OrganizationPublicUserDataJson = Type.Object({
-  first_name: Nullable(Type.String()),
-  last_name: Nullable(Type.String()),
-  image_url: Type.String(),
-  has_image: Type.Boolean(),
-  identifier: Type.String(),
-  user_id: Type.String(),
-  username: Nullable(Type.String()),
-})
-
 /** `Client.OrganizationMembership`: what clerk-js reads for `useOrganization()` and the switcher. */
 export const OrganizationMembershipJson = Type.Object({
   object: Type.Literal('organization_membership'),
   id: Type.String(),
   organization: OrganizationJson,
   public_metadata: Metadata,
-  public_user_data: OrganizationPublicUserDataJson,
+  public_user_data: PublicUserDataJson,
   role: Type.String(),
   role_name: Type.String(),
   /** Every permission of the role, system ones (`org:sys_…`) included. */

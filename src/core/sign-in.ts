@@ -7,12 +7,12 @@
  * in what a flow needs (`SignInHost`), so sessions, messages and webhooks stay the core's.
  */
 import { TOTP, Secret } from 'otpauth'
+import { AttemptBook } from './attempts.js'
 import { ClerkError } from './errors.js'
 import type { InstanceAuth } from './environment.js'
 import { ksuid } from './ids.js'
 import type { TicketRefusal } from './sign-in-tokens.js'
 import { primaryEmail, type Identified, type User } from './store.js'
-import type { TimeSource } from './time.js'
 import { checkCode, codeSent, verificationErrors, verificationJson, verified, type Verification } from './verification.js'
 import {
   SIGN_IN_IDENTIFIERS,
@@ -83,13 +83,7 @@ export interface SignInParams {
  * the attempt is no longer found. The latest attempt of a client that is not complete is the
  * client's `sign_in`.
  */
-export class SignInAttempts {
-  readonly #byId = new Map<string, SignInAttempt>()
-  /** Client id → its latest attempt's id. */
-  readonly #latest = new Map<string, string>()
-
-  constructor(readonly clock: TimeSource) {}
-
+export class SignInAttempts extends AttemptBook<SignInAttempt> {
   #add(clientId: string, userId: string | null, status: SignInStatus): SignInAttempt {
     const now = this.clock.now()
     const attempt: SignInAttempt = {
@@ -105,9 +99,7 @@ export class SignInAttempts {
       createdAt: now,
       abandonAt: now + SIGN_IN_ABANDON_MS,
     }
-    this.#byId.set(attempt.id, attempt)
-    this.#latest.set(clientId, attempt.id)
-    return attempt
+    return this.keep(attempt)
   }
 
   /** A ticket sign-in: complete at once, with the session it created. */
@@ -264,35 +256,9 @@ export class SignInAttempts {
     return host.user(attempt.userId)
   }
 
-  /** The attempt with this id if its client still exists (`clientExists`: the core's answer). */
-  get(id: string, clientExists: (clientId: string) => boolean): SignInAttempt | undefined {
-    const attempt = this.#byId.get(id)
-    if (attempt === undefined) return undefined
-    if (!clientExists(attempt.clientId)) {
-      // Its client was destroyed: the attempt went with it (client ids are never reused).
-      this.#byId.delete(id)
-      if (this.#latest.get(attempt.clientId) === id) this.#latest.delete(attempt.clientId)
-      return undefined
-    }
-    return attempt
-  }
-
-  /** The client's sign-in in progress: its latest attempt unless that is complete (or abandoned by time). */
-  inProgress(clientId: string): SignInAttempt | null {
-    const id = this.#latest.get(clientId)
-    const attempt = id === undefined ? undefined : this.#byId.get(id)
-    if (attempt === undefined || attempt.status === 'complete' || this.clock.now() >= attempt.abandonAt) return null
-    return attempt
-  }
-
   /** Attempts of a user who is gone cannot go on. */
   forgetUser(userId: string): void {
-    for (const [id, attempt] of this.#byId) if (attempt.userId === userId) this.#byId.delete(id)
-  }
-
-  clear(): void {
-    this.#byId.clear()
-    this.#latest.clear()
+    this.forget((attempt) => attempt.userId === userId)
   }
 }
 

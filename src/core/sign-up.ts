@@ -4,12 +4,12 @@
  * address (and phone number) verified by a code, then `complete`: a new user through the core's
  * createUser (so `user.created` is emitted) and a session through its createSession. No HTTP here.
  */
+import { AttemptBook } from './attempts.js'
 import { ClerkError } from './errors.js'
 import type { InstanceAuth } from './environment.js'
 import { ksuid } from './ids.js'
 import type { MessageKind } from './messages.js'
 import { hashPassword } from './passwords.js'
-import type { TimeSource } from './time.js'
 import { checkCode, codeSent, verificationErrors, verificationJson, type Verification } from './verification.js'
 import type { SignUpJson, SignUpStatus, SignUpVerificationJson } from './wire.js'
 
@@ -62,12 +62,7 @@ export interface SignUpHost {
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
 const E164 = /^\+[1-9][0-9]{6,14}$/
 
-export class SignUpAttempts {
-  readonly #byId = new Map<string, SignUpAttempt>()
-  readonly #latest = new Map<string, string>()
-
-  constructor(readonly clock: TimeSource) {}
-
+export class SignUpAttempts extends AttemptBook<SignUpAttempt> {
   /** `POST /v1/client/sign_ups`. */
   create(host: SignUpHost, clientId: () => string, params: SignUpParams): SignUpAttempt {
     const now = this.clock.now()
@@ -95,8 +90,7 @@ export class SignUpAttempts {
     apply()
     // The client only now: a refused create leaves no client behind either.
     attempt.clientId = clientId()
-    this.#byId.set(attempt.id, attempt)
-    this.#latest.set(attempt.clientId, attempt.id)
+    this.keep(attempt)
     this.#sendDueCodes(host, attempt)
     this.#maybeComplete(host, attempt)
     return attempt
@@ -236,29 +230,6 @@ export class SignUpAttempts {
   #assertOpen(attempt: SignUpAttempt): void {
     if (attempt.status === 'complete') throw signUpErrors.cannotBeUpdated()
     if (this.clock.now() >= attempt.abandonAt) throw signUpErrors.cannotBeUpdated()
-  }
-
-  get(id: string, clientExists: (clientId: string) => boolean): SignUpAttempt | undefined {
-    const attempt = this.#byId.get(id)
-    if (attempt === undefined) return undefined
-    if (!clientExists(attempt.clientId)) {
-      this.#byId.delete(id)
-      if (this.#latest.get(attempt.clientId) === id) this.#latest.delete(attempt.clientId)
-      return undefined
-    }
-    return attempt
-  }
-
-  inProgress(clientId: string): SignUpAttempt | null {
-    const id = this.#latest.get(clientId)
-    const attempt = id === undefined ? undefined : this.#byId.get(id)
-    if (attempt === undefined || attempt.status === 'complete' || this.clock.now() >= attempt.abandonAt) return null
-    return attempt
-  }
-
-  clear(): void {
-    this.#byId.clear()
-    this.#latest.clear()
   }
 }
 

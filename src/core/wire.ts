@@ -4,13 +4,11 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { OrganizationMembershipJson } from './organization-wire.js'
+import { Metadata, Ms, Nullable, PublicUserDataJson } from './wire-parts.js'
 
-/** A value or null. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+export { Nullable, PublicUserDataJson }
 // Clerk's lists this mock never fills (phone numbers, passkeys, …): always [].
 const Empty = Type.Array(Type.Unknown(), { maxItems: 0 })
-const Ms = Type.Integer({ description: 'epoch milliseconds' })
-const Metadata = Type.Record(Type.String(), Type.Unknown())
 
 export const SESSION_STATUSES = ['active', 'pending', 'ended', 'removed', 'revoked', 'expired', 'abandoned'] as const
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
@@ -109,16 +107,6 @@ export const UserJson = Type.Object(
   },
 )
 export type UserJson = Static<typeof UserJson>
-
-export const PublicUserDataJson = Type.Object({
-  first_name: Nullable(Type.String()),
-  last_name: Nullable(Type.String()),
-  image_url: Type.String(),
-  has_image: Type.Boolean(),
-  identifier: Type.String(),
-  user_id: Type.String(),
-  username: Nullable(Type.String()),
-})
 
 export const SessionJson = Type.Object(
   {
