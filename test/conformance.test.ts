@@ -37,6 +37,10 @@
  * handshake's 307 sent with a JSON body → "has no body" (2). Organizations: an extra property on
  * the organization JSON (wire.ts-style schema and serialiser together) → `Client.Organization`
  * forbids it, in every answer carrying a user with memberships (32).
+ * /v1/me (src/http/fapi/me.ts): `client: null` in the answer → `Client.ClientWrappedUser` requires
+ * a client object (4: GET twice, PATCH, PATCH /metadata); GET unregistered → "a case names GET
+ * /v1/me, which the app does not register" and the coverage check (5); stayed green, rightly: the
+ * user answered with `object: 'session'` (the route serialiser writes the `const` 'user' itself).
  */
 import t from 'tap'
 import { Ajv, type ValidateFunction } from 'ajv'
