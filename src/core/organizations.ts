@@ -9,6 +9,7 @@ import { customAlphabet } from 'nanoid'
 import { ClerkError } from './errors.js'
 import { newId } from './ids.js'
 import type { TimeSource } from './time.js'
+import { DEFAULT_IMAGE, publicUserDataJson } from './serialize.js'
 import { primaryEmail, type User } from './store.js'
 import type { BapiOrganizationJson, BapiOrganizationMembershipJson, OrganizationJson, OrganizationMembershipJson, RoleJson } from './organization-wire.js'
 
@@ -123,7 +124,6 @@ export const orgErrors = {
     new ClerkError(403, 'organization_not_enabled_in_instance', 'access denied', 'The organizations feature is not enabled for this instance (the fixture sets environment.organization_settings.enabled to false).'),
 }
 
-const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
 const slugSuffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 6)
 
 /** `Acme Inc.` → `acme-inc`: how Clerk derives a slug from a name when none is given. */
@@ -387,15 +387,7 @@ export class Organizations {
       id: m.id,
       organization: this.organizationJson(this.#orgs.get(m.organizationId)!),
       public_metadata: m.publicMetadata,
-      public_user_data: {
-        first_name: user.firstName,
-        last_name: user.lastName,
-        image_url: user.imageUrl ?? DEFAULT_IMAGE,
-        has_image: user.imageUrl !== null,
-        identifier: primaryEmail(user) ?? user.username ?? user.id,
-        user_id: user.id,
-        username: user.username,
-      },
+      public_user_data: publicUserDataJson(user),
       role: m.role,
       role_name: role?.name ?? m.role,
       permissions: [...(role?.permissions ?? [])],

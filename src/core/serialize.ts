@@ -2,7 +2,7 @@
 import type { SignInToken } from './sign-in-tokens.js'
 import type { OrganizationMembershipJson } from './organization-wire.js'
 import { primaryEmail, type Client, type Session, type User } from './store.js'
-import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, UserJson } from './wire.js'
+import type { BapiClientJson, BapiSessionJson, BapiUserJson, ClientJson, PublicUserDataJson, SessionJson, SessionStatus, SignInJson, SignInTokenJson, SignUpJson, UserJson } from './wire.js'
 
 /** What serialising needs to know beyond a record; the core answers it (see `MockCore`). */
 export interface JsonView {
@@ -20,7 +20,21 @@ export interface JsonView {
   organizationMembershipsJson?(userId: string): OrganizationMembershipJson[]
 }
 
-const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
+/** Clerk's image for a user or organization without one of its own. */
+export const DEFAULT_IMAGE = 'https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9'
+
+/** Who a session or a membership belongs to, as others may see it (`Client.PublicUserData`). */
+export function publicUserDataJson(user: User): PublicUserDataJson {
+  return {
+    first_name: user.firstName,
+    last_name: user.lastName,
+    image_url: user.imageUrl ?? DEFAULT_IMAGE,
+    has_image: user.imageUrl !== null,
+    identifier: primaryEmail(user) ?? user.username ?? user.id,
+    user_id: user.id,
+    username: user.username,
+  }
+}
 // Every address and number the mock holds is verified, as one an admin added would be.
 const ADMIN_VERIFIED = { object: 'verification_admin' as const, status: 'verified' as const, strategy: 'admin' as const, attempts: null, expire_at: null }
 
@@ -110,15 +124,7 @@ export function sessionJson(view: JsonView, session: Session, azp?: string): Ses
     actor: session.actor,
     tasks: session.tasks,
     user: userJson(user, view.userLastActiveAt(user.id), view.organizationMembershipsJson?.(user.id)),
-    public_user_data: {
-      first_name: user.firstName,
-      last_name: user.lastName,
-      image_url: user.imageUrl ?? DEFAULT_IMAGE,
-      has_image: user.imageUrl !== null,
-      identifier: primaryEmail(user) ?? user.username ?? user.id,
-      user_id: user.id,
-      username: user.username,
-    },
+    public_user_data: publicUserDataJson(user),
     factor_verification_age: view.factorVerificationAge(session),
     created_at: session.createdAt,
     updated_at: session.updatedAt,

@@ -2,7 +2,7 @@
  * The pieces every JSON shape is built from, apart so that `wire.ts` and `organization-wire.ts`
  * (which `wire.ts` imports for the user's memberships) can share them without an import cycle.
  */
-import { Type, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
 /** A value or null. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
@@ -19,3 +19,4 @@ export const PublicUserDataJson = Type.Object({
   user_id: Type.String(),
   username: Nullable(Type.String()),
 })
+export type PublicUserDataJson = Static<typeof PublicUserDataJson>
