@@ -93,15 +93,19 @@ const SEED: { clientId: string; sessions: SeedSessionSpec[] }[] = [
 const SEEDED_CLIENTS = new Set(SEED.map((c) => c.clientId))
 const SEEDED_SESSIONS = new Set(SEED.flatMap((c) => c.sessions.map((s) => s.id)))
 
-function fixture(settings: Record<string, string | null>) {
+/** The seeded users, with the passwords they sign in with. */
+const SEED_USERS = [
+  { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com', password: 'ada-password-1' },
+  { id: BOB, first_name: 'Bob', last_name: 'Builder', email_address: 'bob@example.com', password: 'bob-password-1' },
+]
+
+function fixture(settings: Record<string, string | null>, singleSession: boolean) {
   const offset = (ms: number) => `-${-ms / MIN}m`
   return {
     clock: new Date(T0).toISOString(),
     settings,
-    users: [
-      { id: ADA, first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com' },
-      { id: BOB, first_name: 'Bob', last_name: 'Builder', email_address: 'bob@example.com' },
-    ],
+    ...(singleSession ? { environment: { auth_config: { single_session_mode: true } } } : {}),
+    users: SEED_USERS,
     clients: SEED.map((c) => ({
       id: c.clientId,
       sessions: c.sessions.map((s) => ({
@@ -125,6 +129,8 @@ interface Settings {
   tokenLifetime: number
   /** Anonymous requests are 401 signed_out on the session routes (§5). */
   strict: boolean
+  /** `auth_config.single_session_mode`: a client with a signed-in session may not start a sign-in or sign-up (§14). */
+  singleSession: boolean
 }
 
 /** The claims of a session JWT the rules decide. */
@@ -163,11 +169,69 @@ interface MClient {
   updatedAt: number
   /** Destroyed (DELETE /v1/client) or dropped by a reset: its token is stale. */
   destroyed: boolean
+  /** The client's latest sign-in / sign-up attempt: its `sign_in` / `sign_up` while that is in progress. */
+  latestSignIn: string | null
+  latestSignUp: string | null
 }
+
+/** A code or password check (§14): codes live 10 minutes and fail after 5 wrong tries. */
+interface MVerification {
+  strategy: 'password' | 'email_code'
+  status: 'unverified' | 'verified' | 'failed' | 'expired'
+  attempts: number | null
+  expireAt: number | null
+}
+
+interface MUser {
+  id: string
+  email: string
+  password: string
+  /** null for the seeded users (the fixture gives none). */
+  createdAt: number | null
+}
+
+/** A sign-in attempt (`sia_…`): only the statuses these commands reach. */
+interface MSignIn {
+  id: string
+  clientId: string
+  userId: string
+  identifier: string
+  status: 'needs_first_factor' | 'complete'
+  first: MVerification | null
+  createdSessionId: string | null
+  abandonAt: number
+  /** Its client was destroyed, or a reset cleared every attempt. */
+  gone: boolean
+}
+
+/** A sign-up attempt (`sua_…`) of an email address and a password. */
+interface MSignUp {
+  id: string
+  clientId: string
+  email: string
+  status: 'missing_requirements' | 'complete'
+  verification: MVerification
+  createdUserId: string | null
+  createdSessionId: string | null
+  abandonAt: number
+  gone: boolean
+}
+
+const CODE = '424242'
+const CODE_LIFETIME = 10 * MIN
+const MAX_CODE_ATTEMPTS = 5
+const ATTEMPT_LIFETIME = DAY
+/** The first factors of a user with an email address and a password, in Clerk's order. */
+const FIRST_FACTORS = ['password', 'email_code', 'reset_password_email_code']
 
 class Model {
   sessions: MSession[] = []
   clients: MClient[] = []
+  users: MUser[] = []
+  signIns: MSignIn[] = []
+  signUps: MSignUp[] = []
+  /** What the mock would have sent, oldest first (`mock.messages`). */
+  messages: { to: string; kind: string; code: string }[] = []
   now = T0
   #seq = 0
   constructor(readonly settings: Settings) {}
@@ -225,11 +289,15 @@ class Model {
     const fresh: MSession[] = []
     for (const c of this.clients) if (!SEEDED_CLIENTS.has(c.id)) c.destroyed = true
     for (const old of this.sessions) old.gone = true
+    // Every attempt and message is cleared, and only the seeded users are left.
+    for (const a of [...this.signIns, ...this.signUps]) a.gone = true
+    this.messages = []
+    this.users = SEED_USERS.map((u) => ({ id: u.id, email: u.email_address, password: u.password, createdAt: null }))
     const clients: MClient[] = []
     for (const { clientId, sessions } of SEED) {
       const old = this.clients.find((c) => c.id === clientId)
       // A seeded client keeps its id, so the token a test already holds stays valid.
-      const c: MClient = { id: clientId, token: old?.token ?? tokenOf(clientId), lastActive: null, createdAt: T0, updatedAt: T0, destroyed: false }
+      const c: MClient = { id: clientId, token: old?.token ?? tokenOf(clientId), lastActive: null, createdAt: T0, updatedAt: T0, destroyed: false, latestSignIn: null, latestSignUp: null }
       clients.push(c)
       let best: MSession | null = null
       for (const spec of sessions) {
@@ -264,7 +332,7 @@ class Model {
   }
 
   addClient(id: string, token: string): MClient {
-    const c: MClient = { id, token, lastActive: null, createdAt: this.now, updatedAt: this.now, destroyed: false }
+    const c: MClient = { id, token, lastActive: null, createdAt: this.now, updatedAt: this.now, destroyed: false, latestSignIn: null, latestSignUp: null }
     this.clients.push(c)
     return c
   }
@@ -348,6 +416,91 @@ class Model {
       .sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq)
   }
 
+  // ---- sign-in and sign-up (§14) ----
+
+  /** Single-session mode: a client the mock knows with a signed-in session may not start an attempt. */
+  sessionExists(c: MClient | null): boolean {
+    return this.settings.singleSession && c !== null && this.sessionsOf(c).some((s) => this.signedIn(s))
+  }
+
+  codeSent(): MVerification {
+    return { strategy: 'email_code', status: 'unverified', attempts: 0, expireAt: this.now + CODE_LIFETIME }
+  }
+
+  /** A typed code against a sent one: the error code it gets, or null when it verifies (then `verified`). */
+  checkCode(v: MVerification, code: string): string | null {
+    if (v.status === 'verified') return 'verification_already_verified'
+    if (v.status === 'failed') return 'verification_failed'
+    if (v.status === 'expired' || this.now >= v.expireAt!) {
+      // Once seen expired it stays expired, even if the clock is set back.
+      v.status = 'expired'
+      return 'verification_expired'
+    }
+    if (code !== CODE) {
+      v.attempts! += 1
+      if (v.attempts! >= MAX_CODE_ATTEMPTS) v.status = 'failed'
+      return 'form_code_incorrect'
+    }
+    v.status = 'verified'
+    return null
+  }
+
+  /** A completed attempt: a new session of its user on its client, which becomes the last active one. */
+  complete(a: MSignIn | MSignUp, sessionId: string, userId: string): MSession {
+    ok(!this.session(sessionId), `${a.id}: created_session_id ${sessionId} is a new session`)
+    const s = this.addSession(sessionId, this.client(a.clientId), userId)
+    a.createdSessionId = sessionId
+    a.status = 'complete'
+    return s
+  }
+
+  abandoned(a: MSignIn | MSignUp): boolean {
+    return a.status !== 'complete' && this.now >= a.abandonAt
+  }
+
+  /** The client's latest attempt while it is in progress: not complete, not abandoned, not gone. */
+  inProgress<A extends MSignIn | MSignUp>(all: A[], id: string | null): A | null {
+    const a = id === null ? undefined : all.find((x) => x.id === id)
+    return a === undefined || a.gone || a.status === 'complete' || this.abandoned(a) ? null : a
+  }
+
+  verificationView(v: MVerification | null) {
+    if (v === null) return null
+    const status = v.status === 'unverified' && v.expireAt !== null && this.now >= v.expireAt ? 'expired' : v.status
+    return { object: v.strategy === 'password' ? 'verification_password' : 'verification_otp', status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt }
+  }
+
+  signInView(a: MSignIn) {
+    return {
+      id: a.id,
+      status: this.abandoned(a) ? 'abandoned' : a.status,
+      identifier: a.identifier,
+      factors: FIRST_FACTORS,
+      first_factor_verification: this.verificationView(a.first),
+      created_session_id: a.createdSessionId,
+      abandon_at: a.abandonAt,
+    }
+  }
+
+  signUpView(a: MSignUp) {
+    const v = this.verificationView(a.verification)!
+    return {
+      id: a.id,
+      status: this.abandoned(a) ? 'abandoned' : a.status,
+      email_address: a.email,
+      missing_fields: [],
+      unverified_fields: a.status === 'complete' || a.verification.status === 'verified' ? [] : ['email_address'],
+      verification: { ...v, next_action: v.status === 'verified' ? '' : 'needs_attempt' },
+      created_user_id: a.createdUserId,
+      created_session_id: a.createdSessionId,
+      abandon_at: a.abandonAt,
+    }
+  }
+
+  userView(u: MUser) {
+    return { id: u.id, emails: [u.email], password_enabled: true, ...(u.createdAt === null ? {} : { created_at: u.createdAt }) }
+  }
+
   // Views: what the wire shows, reduced to what the rules decide. Viewing a session serves it.
   sessionView(s: MSession) {
     return {
@@ -372,10 +525,12 @@ class Model {
       last_active_session_id: c.lastActive,
       created_at: c.createdAt,
       updated_at: c.updatedAt,
+      sign_in: mapNull(this.inProgress(this.signIns, c.latestSignIn), (a) => this.signInView(a)),
+      sign_up: mapNull(this.inProgress(this.signUps, c.latestSignUp), (a) => this.signUpView(a)),
     }
   }
 
-  /** GET /__mock/state: every live client with every session it ever had, marked on_client. */
+  /** GET /__mock/state: every live client with every session it ever had, marked on_client; every user. */
   stateView() {
     return {
       now: this.now,
@@ -383,6 +538,7 @@ class Model {
         ...this.clientView(c, []),
         sessions: this.everSessionsOf(c).map((s) => ({ ...this.sessionView(s), on_client: this.onClient(s) })),
       })),
+      users: this.users.map((u) => this.userView(u)),
     }
   }
 }
@@ -411,16 +567,48 @@ const sessionView = (j: any) => {
     token: token === null ? null : tokenView(token.jwt),
   }
 }
+const mapNull = <A, B>(x: A | null, f: (x: A) => B): B | null => (x === null ? null : f(x))
+const verificationView = (v: any) => v && { object: v.object, status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expire_at }
+const signInView = (j: any) => ({
+  id: j.id,
+  status: j.status,
+  identifier: j.identifier,
+  factors: j.supported_first_factors.map((f: any) => f.strategy),
+  first_factor_verification: verificationView(j.first_factor_verification),
+  created_session_id: j.created_session_id,
+  abandon_at: j.abandon_at,
+})
+const signUpView = (j: any) => ({
+  id: j.id,
+  status: j.status,
+  email_address: j.email_address,
+  missing_fields: j.missing_fields,
+  unverified_fields: j.unverified_fields,
+  verification: { ...verificationView(j.verifications.email_address), next_action: j.verifications.email_address.next_action },
+  created_user_id: j.created_user_id,
+  created_session_id: j.created_session_id,
+  abandon_at: j.abandon_at,
+})
 const clientView = (j: any) => ({
   id: j.id,
   sessions: j.sessions.map(sessionView),
   last_active_session_id: j.last_active_session_id,
   created_at: j.created_at,
   updated_at: j.updated_at,
+  sign_in: mapNull(j.sign_in, signInView),
+  sign_up: mapNull(j.sign_up, signUpView),
+})
+const SEEDED_USERS = new Set(SEED_USERS.map((u) => u.id))
+const userView = (u: any) => ({
+  id: u.id,
+  emails: u.email_addresses.map((e: any) => e.email_address),
+  password_enabled: u.password_enabled,
+  ...(SEEDED_USERS.has(u.id) ? {} : { created_at: u.created_at }),
 })
 const stateView = (j: any) => ({
   now: j.now,
   clients: j.clients.map((c: any) => ({ ...clientView({ ...c, sessions: [] }), sessions: c.sessions.map((s: any) => ({ ...sessionView(s), on_client: s.on_client })) })),
+  users: j.users.map(userView),
 })
 
 // ---- the system under test -------------------------------------------------------------------
@@ -439,6 +627,8 @@ interface Stats {
   failed: number
   levers: number
   outcomes: Map<string, number>
+  /** Fresh email addresses handed out for sign-ups (never reused, across runs). */
+  emails: number
 }
 
 /** Tallies one Frontend API command; keys starting with "pending:" only label an outcome already counted. */
@@ -518,6 +708,13 @@ async function checkState(m: Model, real: Real): Promise<void> {
   const state = await real.h.call('GET', '/__mock/state')
   equal(state.status, 200, 'GET /__mock/state')
   deepStrictEqual(stateView(state.json), m.stateView(), 'state')
+  invariants(state.json)
+  deepStrictEqual(
+    real.h.mock.messages.map((x) => ({ to: x.to, kind: x.kind, code: x.code })),
+    m.messages,
+    'messages: one per code sent, cleared by a reset',
+  )
+  await readAttempts(m, real, k)
 
   const c = m.clients[k % m.clients.length]
   const res = await real.h.call('GET', '/v1/client', { headers: { cookie: `__client=${c.token}` } })
@@ -541,6 +738,50 @@ async function checkState(m: Model, real: Real): Promise<void> {
     expectOutcome(got, OK, what)
     deepStrictEqual(sessionView(got.json.response), m.sessionView(s), what)
     deepStrictEqual(clientView(got.json.client), m.clientView(own), `${what}: envelope client`)
+  }
+}
+
+/**
+ * What holds of any state, whatever the model says (so a wrong model cannot hide it): a client's
+ * sign_in / sign_up is an attempt in progress (never complete or abandoned), email addresses are
+ * unique across users, every session belongs to a user the mock has, and a client's last active
+ * session is one of its signed-in sessions.
+ */
+function invariants(state: any): void {
+  const users = new Set<string>(state.users.map((u: any) => u.id))
+  const emails = state.users.flatMap((u: any) => u.email_addresses.map((e: any) => e.email_address.toLowerCase()))
+  equal(new Set(emails).size, emails.length, `email addresses are unique: ${emails}`)
+  for (const c of state.clients) {
+    if (c.sign_in !== null) ok(c.sign_in.status.startsWith('needs_') && c.sign_in.abandon_at > state.now, `${c.id}: sign_in is in progress (${c.sign_in.status})`)
+    if (c.sign_up !== null) ok(c.sign_up.status === 'missing_requirements' && c.sign_up.abandon_at > state.now, `${c.id}: sign_up is in progress (${c.sign_up.status})`)
+    for (const s of c.sessions) ok(users.has(s.user_id), `${s.id}: its user ${s.user_id} exists`)
+    if (c.last_active_session_id !== null) {
+      const last = c.sessions.find((s: any) => s.id === c.last_active_session_id)
+      ok(last?.on_client === true, `${c.id}: last_active_session_id is a session still on the client`)
+    }
+  }
+}
+
+/** In turn, one sign-in and one sign-up attempt read by id (anonymously; through its own client in strict mode). */
+async function readAttempts(m: Model, real: Real, k: number): Promise<void> {
+  const reads: [string, MSignIn | MSignUp | undefined][] = [
+    ['sign_ins', m.signIns[(k * 3) % Math.max(1, m.signIns.length)]],
+    ['sign_ups', m.signUps[(k * 5) % Math.max(1, m.signUps.length)]],
+  ]
+  for (const [path, a] of reads) {
+    if (a === undefined) continue
+    const own = m.client(a.clientId)
+    const caller: Caller = m.settings.strict ? { kind: 'client', client: own, via: 'cookie' } : { kind: 'anonymous' }
+    const res = await send(real, caller, 'GET', `/v1/client/${path}/${a.id}`)
+    const what = `GET ${path}/${a.id} (${a.status}${a.gone ? ', gone' : ''}) as ${describeCaller(caller)}`
+    if (caller.kind === 'client' && caller.client.destroyed) expectOutcome(res, SIGNED_OUT, what)
+    else if (a.gone) expectOutcome(res, NOT_FOUND, what)
+    else {
+      expectOutcome(res, OK, what)
+      const view = 'email' in a ? [signUpView(res.json.response), m.signUpView(a)] : [signInView(res.json.response), m.signInView(a as MSignIn)]
+      deepStrictEqual(view[0], view[1], what)
+      deepStrictEqual(clientView(res.json.client), m.clientView(own), `${what}: envelope client`)
+    }
   }
 }
 
@@ -805,6 +1046,8 @@ class ClientCommand implements Cmd {
       if (caller.kind === 'client' && caller.via === 'cookie') ok(/^__client=;.*Max-Age=0/.test(String(res.headers['set-cookie'])), `${what}: cookie cleared`)
       client.destroyed = true
       for (const s of m.sessions) if (s.clientId === client.id) s.gone = true
+      // Its attempts go with it.
+      for (const a of [...m.signIns, ...m.signUps]) if (a.clientId === client.id) a.gone = true
     }
     await checkState(m, real)
   }
@@ -857,6 +1100,364 @@ class ClockCommand implements Cmd {
     if (m.kind === 'advance') return `advance(${m.ms})${how}`
     if (m.kind === 'set') return `set(T0+${m.offset})${how}`
     return `toBoundary(${m.pick.from} #${m.pick.i} ${m.which}${m.delta === 0 ? '' : m.delta > 0 ? '+1ms' : '-1ms'})${how}`
+  }
+}
+
+// ---- sign-in and sign-up commands (§14) -----------------------------------------------------------
+
+/**
+ * Who starts an attempt: a browser without a client (no cookie, or a native app without a token),
+ * or one with a client picked from the model; a stale client (destroyed, or dropped by a reset) is
+ * a browser without one to the mock, which then gets a new client and its credential.
+ */
+type Browser = { kind: 'new'; via: 'cookie' | 'native' } | { kind: 'client'; client: MClient; via: 'cookie' | 'native' }
+type BrowserPick = { client: ClientPick | null; via: 'cookie' | 'native' }
+
+function pickBrowser(m: Model, p: BrowserPick): Browser {
+  const client = p.client === null ? null : pickClient(m, p.client)
+  return client === null ? { kind: 'new', via: p.via } : { kind: 'client', client, via: p.via }
+}
+
+const describeBrowser = (b: Browser) => (b.kind === 'new' ? `a new ${b.via} browser` : describeCaller(b))
+
+async function sendAs(real: Real, b: Browser, method: string, path: string, body?: string) {
+  if (b.kind === 'client') return send(real, b, method, path, body)
+  if (b.via === 'cookie') return real.h.call(method, path, { body })
+  return real.h.call(method, `${path}?_is_native=1`, { body, headers: { authorization: '' } })
+}
+
+/** The client token an answer handed out: a native answer's Authorization header, or a `__client` cookie it set (null if none). */
+function handedOut(res: { headers: Record<string, unknown> }, via: 'cookie' | 'native'): string | null {
+  if (via === 'native') return typeof res.headers.authorization === 'string' ? res.headers.authorization : null
+  const set = ([] as string[]).concat((res.headers['set-cookie'] as string | string[] | undefined) ?? []).find((c) => /^__client=[^;]/.test(c))
+  return set === undefined ? null : decodeURIComponent(set.slice('__client='.length, set.indexOf(';')))
+}
+
+/** The client an accepted attempt is on: the browser's own, or a new one whose credential the answer handed out. */
+function attemptClient(m: Model, real: Real, b: Browser, res: { json: any; headers: Record<string, unknown> }, what: string): MClient {
+  const token = handedOut(res, b.via)
+  if (b.kind === 'client' && !b.client.destroyed) {
+    equal(res.json.client.id, b.client.id, `${what}: on the browser's client`)
+    if (b.via === 'cookie') equal(token, null, `${what}: the browser keeps its cookie`)
+    return b.client
+  }
+  ok(!m.clients.some((x) => x.id === res.json.client.id), `${what}: a new client id`)
+  ok(token !== null && verifies(real, token), `${what}: the new client's credential is handed out (${b.via})`)
+  equal(JSON.parse(Buffer.from(token!.split('.')[1], 'base64url').toString('utf8')).id, res.json.client.id, `${what}: the credential names the new client`)
+  return m.addClient(res.json.client.id, token!)
+}
+
+/** A refused attempt leaves nothing behind: no client handed out, and a stale cookie is cleared. */
+function refusedLeavesNothing(b: Browser, res: { headers: Record<string, unknown> }, what: string): void {
+  if (b.via === 'cookie') equal(handedOut(res, 'cookie'), null, `${what}: no client handed out`)
+  if (b.kind === 'new' && b.via === 'native') equal(res.headers.authorization, undefined, `${what}: no client handed out`)
+  if (b.kind === 'client' && b.client.destroyed && b.via === 'cookie') ok(/^__client=;.*Max-Age=0/.test(String(res.headers['set-cookie'])), `${what}: the stale cookie is cleared`)
+}
+
+/**
+ * A completed attempt, on the real answer alone: its created_session_id is an active session of
+ * the client and its last active one, and the attempt is no longer the client's attempt in progress.
+ */
+function assertCompleted(json: { response: any; client: any }, kind: 'sign_in' | 'sign_up', what: string): void {
+  const sid = json.response.created_session_id
+  equal(json.response.status, 'complete', `${what}: complete`)
+  const s = json.client.sessions.find((x: any) => x.id === sid)
+  equal(s?.status, 'active', `${what}: created_session_id ${sid} is an active session of the client`)
+  equal(json.client.last_active_session_id, sid, `${what}: and its last active session`)
+  ok(json.client[kind]?.id !== json.response.id, `${what}: the complete attempt is no longer the client's ${kind}`)
+}
+
+function expectError(res: { status: number; json: any }, status: number, code: string, param: string | null, what: string): void {
+  expectOutcome(res, { status, code }, what)
+  if (param !== null) equal(res.json.errors[0].meta?.param_name, param, `${what}: meta.param_name`)
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
+const WRONG_PASSWORD = 'not-the-password'
+const SIGN_UP_PASSWORD = 'new-user-password-1'
+
+/**
+ * POST /v1/client/sign_ins: identifier + password in one call (what @clerk/testing sends), the
+ * identifier alone (the prebuilt UI's first step), or identifier + strategy=email_code (the code
+ * is sent at once). The identifier is a user's email address (any case), or nobody's.
+ */
+class SignInCommand implements Cmd {
+  constructor(
+    readonly how: 'password' | 'identifier' | 'email_code',
+    readonly browser: BrowserPick,
+    readonly user: number,
+    readonly input: 'right' | 'wrong-password' | 'unknown-identifier',
+    readonly shout: boolean,
+  ) {}
+  check = always
+  async run(m: Model, real: Real): Promise<void> {
+    const b = pickBrowser(m, this.browser)
+    const user = m.users[this.user % m.users.length]
+    const identifier = this.input === 'unknown-identifier' ? 'nobody@example.com' : this.shout ? user.email.toUpperCase() : user.email
+    const fields: Record<string, string> = { identifier, locale: 'en-US' }
+    if (this.how === 'password') Object.assign(fields, { strategy: 'password', password: this.input === 'wrong-password' ? WRONG_PASSWORD : user.password })
+    if (this.how === 'email_code') fields.strategy = 'email_code'
+    const res = await sendAs(real, b, 'POST', '/v1/client/sign_ins', form(fields))
+    const what = `${this} as ${describeBrowser(b)} at T0+${m.now - T0}`
+    const seen = b.kind === 'client' && !b.client.destroyed ? b.client : null
+    const key = `sign-in ${this.how}`
+    if (m.sessionExists(seen)) {
+      expectError(res, 400, 'session_exists', null, what)
+      count(real, `${key} 400`, false)
+    } else if (this.input === 'unknown-identifier') {
+      expectError(res, 422, 'form_identifier_not_found', 'identifier', what)
+      count(real, `${key} 422`, false)
+    } else if (this.how === 'password' && this.input === 'wrong-password') {
+      expectError(res, 422, 'form_password_incorrect', 'password', what)
+      count(real, `${key} 422`, false)
+    } else {
+      expectOutcome(res, OK, what)
+      count(real, `${key} 200`, true)
+      const client = attemptClient(m, real, b, res, what)
+      const id = res.json.response.id
+      ok(/^sia_/.test(id) && !m.signIns.some((x) => x.id === id), `${what}: a new sia_ id`)
+      const a: MSignIn = { id, clientId: client.id, userId: user.id, identifier, status: 'needs_first_factor', first: null, createdSessionId: null, abandonAt: m.now + ATTEMPT_LIFETIME, gone: false }
+      m.signIns.push(a)
+      client.latestSignIn = id
+      if (this.how === 'password') {
+        a.first = { strategy: 'password', status: 'verified', attempts: null, expireAt: null }
+        m.complete(a, res.json.response.created_session_id, user.id)
+        assertCompleted(res.json, 'sign_in', what)
+      }
+      if (this.how === 'email_code') {
+        a.first = m.codeSent()
+        m.messages.push({ to: user.email, kind: 'sign_in_code', code: CODE })
+      }
+      deepStrictEqual(signInView(res.json.response), m.signInView(a), `${what}: the attempt`)
+      deepStrictEqual(clientView(res.json.client), m.clientView(client), `${what}: the client`)
+    }
+    if (res.status !== 200) refusedLeavesNothing(b, res, what)
+    await checkState(m, real)
+  }
+  toString() {
+    const b = this.browser
+    return `sign-in(${this.how}, user #${this.user}${this.input === 'right' ? '' : `, ${this.input}`}${this.shout ? ', upper case' : ''}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
+  }
+}
+
+/** An attempt the model knows, chosen when the command runs: mostly one still in progress; or an id the mock never issued. */
+type AttemptPick = { from: 'open' | 'any'; i: number }
+
+function pickAttempt<A extends MSignIn | MSignUp>(m: Model, all: A[], p: AttemptPick): A | undefined {
+  const open = all.filter((a) => !a.gone && a.status !== 'complete' && !m.abandoned(a))
+  const pool = p.from === 'open' && open.length > 0 ? open : all
+  return pool.length === 0 ? undefined : pool[p.i % pool.length]
+}
+
+/** Who sends a step: the attempt's own client (cookie or native), nobody, or another live client. */
+function stepCaller(m: Model, who: Who, clientId: string | undefined, salt: number): Caller {
+  if (who === 'anonymous' || clientId === undefined) return { kind: 'anonymous' }
+  const own = m.client(clientId)
+  if (who === 'own-cookie' || who === 'own-native') return { kind: 'client', client: own, via: who === 'own-native' ? 'native' : 'cookie' }
+  const others = m.clients.filter((c) => m.live(c) && c !== own)
+  return others.length === 0 ? { kind: 'anonymous' } : { kind: 'client', client: others[salt % others.length], via: 'cookie' }
+}
+
+/** The refusals every step shares: the caller (§5), then the attempt (gone, or another client's). */
+function stepRefusal(m: Model, caller: Caller, a: MSignIn | MSignUp | undefined): Expected | null {
+  if (caller.kind === 'client' && caller.client.destroyed) return SIGNED_OUT
+  if (caller.kind === 'anonymous' && m.settings.strict) return SIGNED_OUT
+  if (a === undefined || a.gone || (caller.kind === 'client' && caller.client.id !== a.clientId)) return NOT_FOUND
+  return null
+}
+
+/** A step of a sign-in: attempt_first_factor with a password, prepare_first_factor email_code, attempt_first_factor with the code. */
+class SignInStepCommand implements Cmd {
+  constructor(
+    readonly step: 'password' | 'prepare-email' | 'email-code',
+    readonly pick: AttemptPick,
+    readonly who: Who,
+    readonly right: boolean,
+    readonly salt: number,
+  ) {}
+  check = always
+  async run(m: Model, real: Real): Promise<void> {
+    const a = pickAttempt(m, m.signIns, this.pick)
+    const id = a?.id ?? 'sia_unknown000000000000000000000'
+    const caller = stepCaller(m, this.who, a?.clientId, this.salt)
+    const user = a === undefined ? undefined : m.users.find((u) => u.id === a.userId)
+    const [path, body] =
+      this.step === 'prepare-email'
+        ? ['prepare_first_factor', form({ strategy: 'email_code' })]
+        : this.step === 'password'
+          ? ['attempt_first_factor', form({ strategy: 'password', password: this.right ? (user?.password ?? 'x') : WRONG_PASSWORD })]
+          : ['attempt_first_factor', form({ strategy: 'email_code', code: this.right ? CODE : '111111' })]
+    const res = await send(real, caller, 'POST', `/v1/client/sign_ins/${id}/${path}`, body)
+    const what = `${this} on ${id} (${a?.status ?? 'unknown'}) as ${describeCaller(caller)} at T0+${m.now - T0}`
+    const key = `sign-in-step ${this.step}`
+    const refused = stepRefusal(m, caller, a)
+    if (refused !== null) {
+      expectOutcome(res, refused, what)
+      count(real, `${key} ${refused.status}`, false)
+      return checkState(m, real)
+    }
+    const attempt = a!
+    // An abandoned or complete attempt takes no step.
+    if (m.abandoned(attempt) || attempt.status !== 'needs_first_factor') {
+      expectError(res, 400, 'client_state_invalid', null, what)
+      count(real, `${key} 400`, false)
+      return checkState(m, real)
+    }
+    let error: [number, string, string | null] | null = null
+    if (this.step === 'prepare-email') {
+      attempt.first = m.codeSent()
+      m.messages.push({ to: user!.email, kind: 'sign_in_code', code: CODE })
+    } else if (this.step === 'password') {
+      if (this.right) attempt.first = { strategy: 'password', status: 'verified', attempts: null, expireAt: null }
+      else error = [422, 'form_password_incorrect', 'password']
+    } else if (attempt.first === null || attempt.first.strategy !== 'email_code') {
+      error = [400, 'verification_missing', null]
+    } else {
+      const code = m.checkCode(attempt.first, this.right ? CODE : '111111')
+      if (code !== null) error = [code === 'form_code_incorrect' ? 422 : 400, code, code === 'form_code_incorrect' ? 'code' : null]
+    }
+    if (error !== null) {
+      expectError(res, error[0], error[1], error[2], what)
+      count(real, `${key} ${error[0]}`, false)
+      if (error[1] === 'verification_expired' || error[1] === 'verification_failed') count(real, `${key} ${error[1]}`, false)
+      return checkState(m, real)
+    }
+    expectOutcome(res, OK, what)
+    count(real, `${key} 200`, true)
+    if (this.step !== 'prepare-email') {
+      m.complete(attempt, res.json.response.created_session_id, attempt.userId)
+      const client = m.client(attempt.clientId)
+      // The attempt completed is not the client's sign_in; a later attempt still in progress stays so.
+      if (client.latestSignIn !== attempt.id) count(real, 'pending: an older attempt completed', true)
+      assertCompleted(res.json, 'sign_in', what)
+    }
+    deepStrictEqual(signInView(res.json.response), m.signInView(attempt), `${what}: the attempt`)
+    deepStrictEqual(clientView(res.json.client), m.clientView(m.client(attempt.clientId)), `${what}: the attempt's client`)
+    await checkState(m, real)
+  }
+  toString() {
+    return `sign-in-step(${this.step}${this.right ? '' : ', wrong'}, ${this.pick.from} #${this.pick.i}, ${this.who}, ${this.salt})`
+  }
+}
+
+/**
+ * POST /v1/client/sign_ups with an email address and a password: a fresh address, an address a
+ * user has (any case: form_identifier_exists), or the address of another sign-up still in progress
+ * (accepted: only a user holds an address).
+ */
+class SignUpCommand implements Cmd {
+  constructor(
+    readonly browser: BrowserPick,
+    readonly email: 'fresh' | 'taken' | 'pending',
+    readonly i: number,
+  ) {}
+  check = always
+  async run(m: Model, real: Real): Promise<void> {
+    const b = pickBrowser(m, this.browser)
+    const open = m.signUps.filter((a) => !a.gone && a.status !== 'complete' && !m.users.some((u) => u.email === a.email))
+    let email: string
+    let taken = false
+    if (this.email === 'taken') {
+      email = m.users[this.i % m.users.length].email
+      if (this.i % 2 === 1) email = email.toUpperCase()
+      taken = true
+    } else if (this.email === 'pending' && open.length > 0) email = open[this.i % open.length].email
+    else email = `new-${real.stats.emails++}@example.com`
+    const res = await sendAs(real, b, 'POST', '/v1/client/sign_ups', form({ email_address: email, password: SIGN_UP_PASSWORD, locale: 'en-US' }))
+    const what = `${this} (${email}) as ${describeBrowser(b)} at T0+${m.now - T0}`
+    const seen = b.kind === 'client' && !b.client.destroyed ? b.client : null
+    if (m.sessionExists(seen)) {
+      expectError(res, 400, 'session_exists', null, what)
+      count(real, 'sign-up 400', false)
+    } else if (taken) {
+      expectError(res, 422, 'form_identifier_exists', 'email_address', what)
+      count(real, 'sign-up 422', false)
+    } else {
+      expectOutcome(res, OK, what)
+      count(real, 'sign-up 200', true)
+      const client = attemptClient(m, real, b, res, what)
+      const id = res.json.response.id
+      ok(/^sua_/.test(id) && !m.signUps.some((x) => x.id === id), `${what}: a new sua_ id`)
+      const a: MSignUp = { id, clientId: client.id, email, status: 'missing_requirements', verification: m.codeSent(), createdUserId: null, createdSessionId: null, abandonAt: m.now + ATTEMPT_LIFETIME, gone: false }
+      m.signUps.push(a)
+      client.latestSignUp = id
+      // The code goes out at create, as on Clerk.
+      m.messages.push({ to: email, kind: 'sign_up_code', code: CODE })
+      deepStrictEqual(signUpView(res.json.response), m.signUpView(a), `${what}: the attempt`)
+      deepStrictEqual(clientView(res.json.client), m.clientView(client), `${what}: the client`)
+    }
+    if (res.status !== 200) refusedLeavesNothing(b, res, what)
+    await checkState(m, real)
+  }
+  toString() {
+    const b = this.browser
+    return `sign-up(${this.email} #${this.i}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
+  }
+}
+
+/** A step of a sign-up: attempt_verification with the code (then a new user and a session), or prepare_verification (a new code). */
+class SignUpStepCommand implements Cmd {
+  constructor(
+    readonly step: 'attempt' | 'prepare',
+    readonly pick: AttemptPick,
+    readonly who: Who,
+    readonly right: boolean,
+    readonly salt: number,
+  ) {}
+  check = always
+  async run(m: Model, real: Real): Promise<void> {
+    const a = pickAttempt(m, m.signUps, this.pick)
+    const id = a?.id ?? 'sua_unknown000000000000000000000'
+    const caller = stepCaller(m, this.who, a?.clientId, this.salt)
+    const path = this.step === 'prepare' ? 'prepare_verification' : 'attempt_verification'
+    const body = this.step === 'prepare' ? form({ strategy: 'email_code' }) : form({ strategy: 'email_code', code: this.right ? CODE : '111111' })
+    const res = await send(real, caller, 'POST', `/v1/client/sign_ups/${id}/${path}`, body)
+    const what = `${this} on ${id} (${a?.status ?? 'unknown'}) as ${describeCaller(caller)} at T0+${m.now - T0}`
+    const key = `sign-up-step ${this.step}`
+    const refused = stepRefusal(m, caller, a)
+    if (refused !== null) {
+      expectOutcome(res, refused, what)
+      count(real, `${key} ${refused.status}`, false)
+      return checkState(m, real)
+    }
+    const attempt = a!
+    if (attempt.status === 'complete' || m.abandoned(attempt)) {
+      expectError(res, 403, 'sign_up_cannot_be_updated', null, what)
+      count(real, `${key} 403`, false)
+      return checkState(m, real)
+    }
+    let error: [number, string, string | null] | null = null
+    if (this.step === 'prepare') {
+      attempt.verification = m.codeSent()
+      m.messages.push({ to: attempt.email, kind: 'sign_up_code', code: CODE })
+    } else {
+      const code = m.checkCode(attempt.verification, this.right ? CODE : '111111')
+      if (code !== null) error = [code === 'form_code_incorrect' ? 422 : 400, code, code === 'form_code_incorrect' ? 'code' : null]
+      // Verified, but a user took the address meanwhile (another sign-up completed first): no user, no session.
+      else if (m.users.some((u) => u.email.toLowerCase() === attempt.email.toLowerCase())) error = [422, 'form_identifier_exists', 'email_address']
+    }
+    if (error !== null) {
+      expectError(res, error[0], error[1], error[2], what)
+      count(real, `${key} ${error[0]}`, false)
+      if (error[1] !== 'form_code_incorrect') count(real, `${key} ${error[1]}`, false)
+      return checkState(m, real)
+    }
+    expectOutcome(res, OK, what)
+    count(real, `${key} 200`, true)
+    if (this.step === 'attempt') {
+      const userId = res.json.response.created_user_id
+      ok(typeof userId === 'string' && /^user_/.test(userId) && !m.users.some((u) => u.id === userId), `${what}: a new user`)
+      m.users.push({ id: userId, email: attempt.email, password: SIGN_UP_PASSWORD, createdAt: m.now })
+      attempt.createdUserId = userId
+      m.complete(attempt, res.json.response.created_session_id, userId)
+      assertCompleted(res.json, 'sign_up', what)
+    }
+    deepStrictEqual(signUpView(res.json.response), m.signUpView(attempt), `${what}: the attempt`)
+    deepStrictEqual(clientView(res.json.client), m.clientView(m.client(attempt.clientId)), `${what}: the attempt's client`)
+    await checkState(m, real)
+  }
+  toString() {
+    return `sign-up-step(${this.step}${this.right ? '' : ', wrong'}, ${this.pick.from} #${this.pick.i}, ${this.who}, ${this.salt})`
   }
 }
 
@@ -915,6 +1516,15 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('revoke' as const) },
 )
 const delta = fc.constantFrom<-1 | 0 | 1>(-1, 0, 1)
+const browserPick: fc.Arbitrary<BrowserPick> = fc.record({ client: fc.option(clientPick, { freq: 4 }), via: fc.constantFrom<'cookie' | 'native'>('cookie', 'cookie', 'native') })
+const attemptPick: fc.Arbitrary<AttemptPick> = fc.record({ from: fc.constantFrom<'open' | 'any'>('open', 'open', 'open', 'any'), i })
+const stepWho: fc.Arbitrary<Who> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('own-cookie' as const) },
+  { weight: 2, arbitrary: fc.constant('own-native' as const) },
+  { weight: 1, arbitrary: fc.constant('anonymous' as const) },
+  { weight: 1, arbitrary: fc.constant('other' as const) },
+)
+const right = fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) })
 
 const command: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 14, arbitrary: fc.tuple(action, pick, who, salt).map(([a, p, w, x]) => new SessionCommand(a, p, w, x)) },
@@ -967,6 +1577,41 @@ const command: fc.Arbitrary<Cmd> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: -DAY, max: 40 * DAY }), fc.boolean()).map(([offset, http]) => new ClockCommand({ kind: 'set', offset }, http)) },
   { weight: 1, arbitrary: fc.boolean().map((http) => new ResetCommand(http)) },
+  // Sign-in and sign-up (§14): mostly on a client the model knows, mostly with the right input.
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom<'password' | 'identifier' | 'email_code'>('password', 'password', 'identifier', 'email_code'),
+        browserPick,
+        i,
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant('right' as const) },
+          { weight: 1, arbitrary: fc.constant('wrong-password' as const) },
+          { weight: 1, arbitrary: fc.constant('unknown-identifier' as const) },
+        ),
+        fc.boolean(),
+      )
+      .map(([how, b, u, input, shout]) => new SignInCommand(how, b, u, input, shout)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom<'password' | 'prepare-email' | 'email-code'>('password', 'prepare-email', 'email-code', 'email-code'), attemptPick, stepWho, right, salt)
+      .map(([step, p, w, r, x]) => new SignInStepCommand(step, p, w, r, x)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(browserPick, fc.constantFrom<'fresh' | 'taken' | 'pending'>('fresh', 'fresh', 'fresh', 'taken', 'pending'), i)
+      .map(([b, e, n]) => new SignUpCommand(b, e, n)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom<'attempt' | 'prepare'>('attempt', 'attempt', 'attempt', 'prepare'), attemptPick, stepWho, right, salt)
+      .map(([step, p, w, r, x]) => new SignUpStepCommand(step, p, w, r, x)),
+  },
 )
 
 // ---- properties --------------------------------------------------------------------------------
@@ -978,7 +1623,7 @@ interface Variant {
   seed: number
 }
 
-const DEFAULTS = { lifetime: 7 * DAY, abandonAfter: 30 * DAY, inactivity: null, tokenLifetime: MIN, strict: false }
+const DEFAULTS = { lifetime: 7 * DAY, abandonAfter: 30 * DAY, inactivity: null, tokenLifetime: MIN, strict: false, singleSession: false }
 
 const variants: Variant[] = [
   {
@@ -988,8 +1633,8 @@ const variants: Variant[] = [
     seed: 0x5e55_1001,
   },
   {
-    name: 'abandon_at before expire_at (lifetime 3d, abandoned after 2d)',
-    settings: { ...DEFAULTS, lifetime: 3 * DAY, abandonAfter: 2 * DAY },
+    name: 'abandon_at before expire_at (lifetime 3d, abandoned after 2d), single-session mode',
+    settings: { ...DEFAULTS, lifetime: 3 * DAY, abandonAfter: 2 * DAY, singleSession: true },
     fixtureSettings: { session_lifetime: '3d', abandon_after: '2d' },
     seed: 0x5e55_1002,
   },
@@ -1012,8 +1657,8 @@ const MIN_SUCCESS = 0.4
 
 for (const variant of variants) {
   t.test(`model-based: ${variant.name}`, async (t) => {
-    const h = mockWith(fixture(variant.fixtureSettings), { strictClients: variant.settings.strict })
-    const stats: Stats = { ok: 0, failed: 0, levers: 0, outcomes: new Map() }
+    const h = mockWith(fixture(variant.fixtureSettings, variant.settings.singleSession), { strictClients: variant.settings.strict })
+    const stats: Stats = { ok: 0, failed: 0, levers: 0, outcomes: new Map(), emails: 0 }
     const real: Real = { h, publicKey: createPublicKey(h.mock.publicKeyPem), step: 0, stats }
     const { seed, numRuns } = fcParams(variant.seed, 30)
     let steps = 0
@@ -1038,6 +1683,9 @@ for (const variant of variants) {
     if (numRuns >= 20) {
       const reached = ['get 200', 'touch 200', 'tokens 200', 'end 200', 'remove 200', 'revoke 200', 'me/sessions 200', 'me/sessions/active 200', 'create 200']
       reached.push('tokens 401', 'touch 400', 'get 404', 'me/sessions 401', 'pending: tokens 200', 'pending: touch 200')
+      reached.push('sign-in password 200', 'sign-in password 422', 'sign-in identifier 200', 'sign-in email_code 200', 'sign-in-step password 200', 'sign-in-step password 422')
+      reached.push('sign-in-step prepare-email 200', 'sign-in-step email-code 200', 'sign-in-step email-code 422', 'sign-up 200', 'sign-up 422', 'sign-up-step attempt 200', 'sign-up-step attempt 422')
+      if (variant.settings.singleSession) reached.push('sign-in password 400', 'sign-up 400')
       for (const key of reached) t.ok((stats.outcomes.get(key) ?? 0) > 0, `the runs reached "${key}"`)
     }
   })
