@@ -106,7 +106,7 @@ export interface UserFilter {
   /** Ids to include; a `-` prefix excludes, `+` (or none) includes. */
   userIds?: string[]
   externalIds?: string[]
-  /** Phone numbers match exactly; users have no web3 wallets in this mock: such a filter matches nobody. */
+  /** Phone numbers match by their digits (`+` and spacing aside); users have no web3 wallets in this mock: such a filter matches nobody. */
   phoneNumbers?: string[]
   web3Wallets?: string[]
   /** No user is ever banned here: `true` matches nobody, `false` everybody. */
@@ -498,7 +498,9 @@ export class Store {
     const emails = u.emailAddresses.map((e) => e.emailAddress.toLowerCase())
     if (f.emailAddresses && !f.emailAddresses.some((e) => emails.includes(e.toLowerCase()))) return false
     if (f.usernames && !f.usernames.some((n) => u.username !== null && lower(n) === u.username.toLowerCase())) return false
-    if (f.phoneNumbers && !f.phoneNumbers.some((n) => u.phoneNumbers.some((p) => p.phoneNumber === n))) return false
+    // By digits, as a sign-in identifier matches: an unencoded `+` in a query string arrives as a space.
+    const digits = (n: string) => n.replace(/[^0-9]/g, '')
+    if (f.phoneNumbers && !f.phoneNumbers.some((n) => digits(n) !== '' && u.phoneNumbers.some((p) => digits(p.phoneNumber) === digits(n)))) return false
     if (f.web3Wallets || f.banned === true) return false
     if (f.userIds && !signedListMatch(f.userIds, u.id)) return false
     if (f.externalIds && !signedListMatch(f.externalIds, u.externalId)) return false

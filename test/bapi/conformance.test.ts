@@ -9,7 +9,8 @@
  * Without the file: a skip locally, a failure when `CI` is set.
  *
  * Mutation tried (red, then reverted): the membership's `permissions` left out of the serialiser
- * and made optional in its schema → `OrganizationMembership` requires it (7).
+ * and made optional in its schema → `OrganizationMembership` requires it (7). Phone numbers
+ * (src/core/serialize.ts): a phone number's `verification` null → `PhoneNumber` requires an object (N).
  */
 import t from 'tap'
 import { Ajv, type ValidateFunction } from 'ajv'
@@ -22,6 +23,7 @@ import { bapiSpec, bapiSpecFile, skipWithoutBapiSpec, type FapiSpec } from '../h
 
 const SESS_ENDED = 'sess_ended00000000000000000000'
 const KEY = 'sk_test_conformance'
+const PHONE_USER = 'user_phone0000000000000000000000'
 const FIXTURE: Fixture = {
   clock: new Date(T0).toISOString(),
   users: [
@@ -38,6 +40,8 @@ const FIXTURE: Fixture = {
       password: 'correct horse',
     },
     { id: BOB },
+    // A phone number, which also turns phone numbers on for POST /v1/users.
+    { id: PHONE_USER, email_address: 'grace@example.com', phone_number: '+15555550123' },
   ],
   clients: [
     { id: CLIENT_A, sessions: [{ id: SESS_A, user_id: ADA }, { id: SESS_ENDED, user_id: ADA, status: 'ended' }] },
@@ -148,6 +152,10 @@ function conformance(spec: FapiSpec): void {
         status: 200,
         request: { method: 'POST', url: '/bapi/v1/users', body: { email_address: ['new@example.com', 'second@example.com'], password: 'pw', first_name: 'New', private_metadata: { a: 1 } } },
       },
+      { route: 'GET /bapi/v1/users/:id', what: 'a user with a phone number', status: 200, request: { method: 'GET', url: `/bapi/v1/users/${PHONE_USER}` } },
+      { route: 'GET /bapi/v1/users', what: 'by phone number', status: 200, request: { method: 'GET', url: '/bapi/v1/users?phone_number=%2B15555550123' } },
+      { route: 'POST /bapi/v1/users', what: 'with phone numbers', status: 200, request: { method: 'POST', url: '/bapi/v1/users', body: { email_address: ['dan@example.com'], phone_number: ['+15555550100', '+447700900123'] } } },
+      { route: 'POST /bapi/v1/users', what: 'a phone number taken', status: 422, request: { method: 'POST', url: '/bapi/v1/users', body: { phone_number: ['+15555550123'] } } },
       { route: 'POST /bapi/v1/users', what: 'duplicate email', status: 422, request: { method: 'POST', url: '/bapi/v1/users', body: { email_address: ['ADA@example.com'] } } },
       { route: 'PATCH /bapi/v1/users/:id', what: 'update', status: 200, request: { method: 'PATCH', url: `/bapi/v1/users/${ADA}`, body: { first_name: 'Augusta', username: null } } },
       { route: 'PATCH /bapi/v1/users/:id', what: 'metadata refused (2026-05-12)', status: 422, request: { method: 'PATCH', url: `/bapi/v1/users/${ADA}`, body: { public_metadata: {} } } },

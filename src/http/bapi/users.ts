@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
-import { errors } from '../../core/errors.js'
+import { ClerkError, errors } from '../../core/errors.js'
 import { assertMetadataSize, type MetadataPatch } from '../../core/mock-core.js'
 import type { NewUser, UserPatch } from '../../core/store.js'
 import { bounded, userFilter, userOrder } from './query.js'
@@ -24,6 +24,8 @@ import {
 } from './schemas.js'
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/
+/** E.164, as `mock.createUser` and fixtures take it: `+`, then 7 to 15 digits. */
+const E164 = /^\+[1-9][0-9]{6,14}$/
 /** Clerk's limit (bcrypt reads 72 bytes), with Clerk's own code. */
 const PASSWORD_MAX_BYTES = 72
 
@@ -32,13 +34,39 @@ type ProfileFields = Static<typeof UpdateUserBody> & Static<typeof CreateUserBod
 /** Refuses fields the spec has and the mock does not model, when they ask for something the mock would not show. */
 function refuseUnmodelled(body: Partial<ProfileFields>): void {
   const given = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)
-  for (const name of ['phone_number', 'web3_wallet', 'password_digest', 'password_hasher', 'totp_secret', 'backup_codes', 'legal_accepted_at', 'create_organizations_limit', 'primary_phone_number_id', 'primary_web3_wallet_id', 'profile_image_id'] as const) {
+  for (const name of ['web3_wallet', 'password_digest', 'password_hasher', 'totp_secret', 'backup_codes', 'legal_accepted_at', 'create_organizations_limit', 'primary_phone_number_id', 'primary_web3_wallet_id', 'profile_image_id'] as const) {
     if (given(body[name])) throw errors.paramUnsupported(name)
   }
   if (body.email_address_identification_status?.includes('reserved')) throw errors.paramUnsupported('email_address_identification_status')
+  if (body.phone_number_identification_status?.includes('reserved')) throw errors.paramUnsupported('phone_number_identification_status')
   for (const name of ['banned', 'locked'] as const) if (body[name] === true) throw errors.paramUnsupported(name)
   for (const name of ['delete_self_enabled', 'create_organization_enabled'] as const) if (body[name] === false) throw errors.paramUnsupported(name)
   if (body.locale != null) throw errors.paramUnsupported('locale')
+}
+
+/**
+ * The phone numbers of a new user (the first is the primary one), each verified as every identifier
+ * here is. Refused while the environment has phone numbers off, as `mock.createUser` refuses them:
+ * a user could not sign in with a number the instance does not take.
+ */
+function checkPhones(phones: string[] | undefined, statuses: string[] | undefined, enabled: boolean): string[] {
+  const list = phones ?? []
+  if (list.length === 0) return []
+  if (!enabled) {
+    throw errors.paramFormatInvalid(
+      'phone_number',
+      "phone numbers are off in this mock's environment, so the user could not sign in with one: seed a fixture user with a phone_number (that turns them on), or set environment.user_settings.attributes.phone_number.enabled in the fixture.",
+    )
+  }
+  for (const phone of list) if (!E164.test(phone)) throw errors.paramFormatInvalid('phone_number', `${phone} must be E.164 (+ and 7 to 15 digits, e.g. +15555550100).`)
+  const dup = list.find((p, i) => list.indexOf(p) !== i)
+  if (dup !== undefined) {
+    throw new ClerkError(422, 'form_identifier_exists', 'That phone number is taken. Please try another.', `${dup} is given twice (each phone number belongs to one user, once).`, { param_name: 'phone_number' })
+  }
+  if (statuses !== undefined && statuses.length > 0 && statuses.length !== list.length) {
+    throw errors.paramFormatInvalid('phone_number_identification_status', 'phone_number_identification_status must have one item per phone number.')
+  }
+  return list
 }
 
 function checkPassword(password: string | null | undefined): void {
@@ -88,10 +116,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (body.email_address_identification_status !== undefined && body.email_address_identification_status.length > 0 && body.email_address_identification_status.length !== emails.length) {
       throw errors.paramFormatInvalid('email_address_identification_status', 'email_address_identification_status must have one item per email address.')
     }
+    const phones = checkPhones(body.phone_number, body.phone_number_identification_status, core.auth.signUp.enabled.includes('phone_number'))
     checkPassword(body.password)
     for (const field of ['public_metadata', 'private_metadata', 'unsafe_metadata'] as const) if (body[field] !== undefined) assertMetadataSize(field, body[field])
     const input: NewUser = {
       emailAddresses: emails,
+      phoneNumbers: phones,
       firstName: body.first_name,
       lastName: body.last_name,
       username: body.username,
