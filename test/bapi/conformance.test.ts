@@ -9,8 +9,10 @@
  * Without the file: a skip locally, a failure when `CI` is set.
  *
  * Mutation tried (red, then reverted): the membership's `permissions` left out of the serialiser
- * and made optional in its schema → `OrganizationMembership` requires it (7). Phone numbers
- * (src/core/serialize.ts): a phone number's `verification` null → `PhoneNumber` requires an object (N).
+ * and made optional in its schema → `OrganizationMembership` requires it (7). Phone numbers (in a
+ * scratch worktree): `reserved` dropped from the phone number's wire schema (so never served) →
+ * `User` / `User.List` refuse every answer carrying a phone (4); green before the fixture had a user
+ * with a phone, since no answer carried one.
  */
 import t from 'tap'
 import { Ajv, type ValidateFunction } from 'ajv'
