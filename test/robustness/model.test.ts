@@ -1183,11 +1183,13 @@ const SIGN_UP_PASSWORD = 'new-user-password-1'
  */
 class SignInCommand implements Cmd {
   constructor(
-    readonly how: 'password' | 'identifier' | 'email_code',
+    readonly how: 'password' | 'identifier' | 'identifier-code' | 'email_code',
     readonly browser: BrowserPick,
     readonly user: number,
     readonly input: 'right' | 'wrong-password' | 'unknown-identifier',
     readonly shout: boolean,
+    /** After an identifier (or email_code) create, the next step at once: attempt_first_factor with the password (or the code). */
+    readonly then: boolean,
   ) {}
   check = always
   async run(m: Model, real: Real): Promise<void> {
@@ -1200,7 +1202,7 @@ class SignInCommand implements Cmd {
     const res = await sendAs(real, b, 'POST', '/v1/client/sign_ins', form(fields))
     const what = `${this} as ${describeBrowser(b)} at T0+${m.now - T0}`
     const seen = b.kind === 'client' && !b.client.destroyed ? b.client : null
-    const key = `sign-in ${this.how}`
+    const key = `sign-in ${this.how === 'identifier-code' ? 'identifier' : this.how}`
     if (m.sessionExists(seen)) {
       expectError(res, 400, 'session_exists', null, what)
       count(real, `${key} 400`, false)
@@ -1230,13 +1232,21 @@ class SignInCommand implements Cmd {
       }
       deepStrictEqual(signInView(res.json.response), m.signInView(a), `${what}: the attempt`)
       deepStrictEqual(clientView(res.json.client), m.clientView(client), `${what}: the client`)
+      if (this.then && this.how !== 'password') {
+        await checkState(m, real)
+        const own: Who = b.via === 'native' ? 'own-native' : 'own-cookie'
+        const step = (s: 'password' | 'prepare-email' | 'email-code', right: boolean) => new SignInStepCommand(s, { from: 'open', i: 0 }, own, right, 0, a).run(m, real)
+        // The prebuilt UI's email code: the identifier, prepare_first_factor, then the code.
+        if (this.how === 'identifier-code') await step('prepare-email', true)
+        return step(this.how === 'identifier' ? 'password' : 'email-code', this.input === 'right')
+      }
     }
     if (res.status !== 200) refusedLeavesNothing(b, res, what)
     await checkState(m, real)
   }
   toString() {
     const b = this.browser
-    return `sign-in(${this.how}, user #${this.user}${this.input === 'right' ? '' : `, ${this.input}`}${this.shout ? ', upper case' : ''}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
+    return `sign-in(${this.how}${this.then && this.how !== 'password' ? ' then attempt' : ''}, user #${this.user}${this.input === 'right' ? '' : `, ${this.input}`}${this.shout ? ', upper case' : ''}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
   }
 }
 
@@ -1274,10 +1284,12 @@ class SignInStepCommand implements Cmd {
     readonly who: Who,
     readonly right: boolean,
     readonly salt: number,
+    /** The attempt a flow just started (else the pick decides). */
+    readonly target?: MSignIn,
   ) {}
   check = always
   async run(m: Model, real: Real): Promise<void> {
-    const a = pickAttempt(m, m.signIns, this.pick)
+    const a = this.target ?? pickAttempt(m, m.signIns, this.pick)
     const id = a?.id ?? 'sia_unknown000000000000000000000'
     const caller = stepCaller(m, this.who, a?.clientId, this.salt)
     const user = a === undefined ? undefined : m.users.find((u) => u.id === a.userId)
@@ -1350,6 +1362,9 @@ class SignUpCommand implements Cmd {
     readonly browser: BrowserPick,
     readonly email: 'fresh' | 'taken' | 'pending',
     readonly i: number,
+    /** attempt_verification with the code at once (a wrong one when `right` is false). */
+    readonly then: boolean,
+    readonly right: boolean,
   ) {}
   check = always
   async run(m: Model, real: Real): Promise<void> {
@@ -1385,13 +1400,17 @@ class SignUpCommand implements Cmd {
       m.messages.push({ to: email, kind: 'sign_up_code', code: CODE })
       deepStrictEqual(signUpView(res.json.response), m.signUpView(a), `${what}: the attempt`)
       deepStrictEqual(clientView(res.json.client), m.clientView(client), `${what}: the client`)
+      if (this.then) {
+        await checkState(m, real)
+        return new SignUpStepCommand('attempt', { from: 'open', i: 0 }, b.via === 'native' ? 'own-native' : 'own-cookie', this.right, 0, a).run(m, real)
+      }
     }
     if (res.status !== 200) refusedLeavesNothing(b, res, what)
     await checkState(m, real)
   }
   toString() {
     const b = this.browser
-    return `sign-up(${this.email} #${this.i}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
+    return `sign-up(${this.email} #${this.i}${this.then ? `, then the ${this.right ? 'code' : 'wrong code'}` : ''}, ${b.client === null ? 'new' : `client ${b.client.from} #${b.client.i}`}/${b.via})`
   }
 }
 
@@ -1403,10 +1422,11 @@ class SignUpStepCommand implements Cmd {
     readonly who: Who,
     readonly right: boolean,
     readonly salt: number,
+    readonly target?: MSignUp,
   ) {}
   check = always
   async run(m: Model, real: Real): Promise<void> {
-    const a = pickAttempt(m, m.signUps, this.pick)
+    const a = this.target ?? pickAttempt(m, m.signUps, this.pick)
     const id = a?.id ?? 'sua_unknown000000000000000000000'
     const caller = stepCaller(m, this.who, a?.clientId, this.salt)
     const path = this.step === 'prepare' ? 'prepare_verification' : 'attempt_verification'
@@ -1516,7 +1536,21 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('revoke' as const) },
 )
 const delta = fc.constantFrom<-1 | 0 | 1>(-1, 0, 1)
-const browserPick: fc.Arbitrary<BrowserPick> = fc.record({ client: fc.option(clientPick, { freq: 4 }), via: fc.constantFrom<'cookie' | 'native'>('cookie', 'cookie', 'native') })
+// A browser signing in is as often signed out (a new browser, a stale or signed-out client) as signed in.
+const browserPick: fc.Arbitrary<BrowserPick> = fc.record({
+  client: fc.option(
+    fc.record({
+      from: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('signed-in' as const) },
+        { weight: 3, arbitrary: fc.constant('live' as const) },
+        { weight: 1, arbitrary: fc.constant('any' as const) },
+      ),
+      i,
+    }),
+    { freq: 3 },
+  ),
+  via: fc.constantFrom<'cookie' | 'native'>('cookie', 'cookie', 'native'),
+})
 const attemptPick: fc.Arbitrary<AttemptPick> = fc.record({ from: fc.constantFrom<'open' | 'any'>('open', 'open', 'open', 'any'), i })
 const stepWho: fc.Arbitrary<Who> = fc.oneof(
   { weight: 6, arbitrary: fc.constant('own-cookie' as const) },
@@ -1582,32 +1616,33 @@ const command: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 3,
     arbitrary: fc
       .tuple(
-        fc.constantFrom<'password' | 'identifier' | 'email_code'>('password', 'password', 'identifier', 'email_code'),
+        fc.constantFrom<'password' | 'identifier' | 'identifier-code' | 'email_code'>('password', 'identifier', 'identifier', 'identifier-code', 'email_code'),
         browserPick,
         i,
         fc.oneof(
-          { weight: 4, arbitrary: fc.constant('right' as const) },
-          { weight: 1, arbitrary: fc.constant('wrong-password' as const) },
+          { weight: 3, arbitrary: fc.constant('right' as const) },
+          { weight: 2, arbitrary: fc.constant('wrong-password' as const) },
           { weight: 1, arbitrary: fc.constant('unknown-identifier' as const) },
         ),
         fc.boolean(),
+        fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
       )
-      .map(([how, b, u, input, shout]) => new SignInCommand(how, b, u, input, shout)),
+      .map(([how, b, u, input, shout, then]) => new SignInCommand(how, b, u, input, shout, then)),
   },
   {
-    weight: 3,
+    weight: 2,
     arbitrary: fc
-      .tuple(fc.constantFrom<'password' | 'prepare-email' | 'email-code'>('password', 'prepare-email', 'email-code', 'email-code'), attemptPick, stepWho, right, salt)
+      .tuple(fc.constantFrom<'password' | 'prepare-email' | 'email-code'>('password', 'prepare-email', 'prepare-email', 'email-code'), attemptPick, stepWho, right, salt)
       .map(([step, p, w, r, x]) => new SignInStepCommand(step, p, w, r, x)),
   },
   {
     weight: 2,
     arbitrary: fc
-      .tuple(browserPick, fc.constantFrom<'fresh' | 'taken' | 'pending'>('fresh', 'fresh', 'fresh', 'taken', 'pending'), i)
-      .map(([b, e, n]) => new SignUpCommand(b, e, n)),
+      .tuple(browserPick, fc.constantFrom<'fresh' | 'taken' | 'pending'>('fresh', 'fresh', 'fresh', 'taken', 'pending'), i, fc.boolean(), fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }))
+      .map(([b, e, n, then, r]) => new SignUpCommand(b, e, n, then, r)),
   },
   {
-    weight: 2,
+    weight: 1,
     arbitrary: fc
       .tuple(fc.constantFrom<'attempt' | 'prepare'>('attempt', 'attempt', 'attempt', 'prepare'), attemptPick, stepWho, right, salt)
       .map(([step, p, w, r, x]) => new SignUpStepCommand(step, p, w, r, x)),
