@@ -59,10 +59,12 @@ VITE_CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_API_URL (the Backend API), a
 CLERK_WEBHOOK_SIGNING_SECRET (the first webhook endpoint's secret) when there are endpoints.
 
 Control API (unless --no-control): POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/state,
-POST /__mock/sessions, GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
-GET|POST|DELETE /__mock/faults, GET /__mock/sign-in?user_id=ID&redirect_url=URL,
-GET /__mock/certificate.pem, GET /__mock/webhooks[?settled=true],
-POST /__mock/webhooks/ID/replay.
+POST /__mock/sessions, POST /__mock/users, GET /__mock/messages (the codes and links the mock
+would have sent), GET /__mock/clients/ID/token, GET|DELETE /__mock/requests,
+GET|POST|DELETE /__mock/faults, DELETE /__mock/faults/ID,
+GET /__mock/sign-in?user_id=ID&redirect_url=URL, GET /__mock/certificate.pem,
+GET /__mock/webhooks[?settled=true], POST /__mock/webhooks/ID/replay,
+GET|POST /__mock/organizations, POST /__mock/organizations/ID/memberships.
 
 SIGINT and SIGTERM stop the mock cleanly (exit 0; with a command, its process group gets the
 signal first, and SIGKILL after a second signal or 10 s).

@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import t from 'tap'
-import { main } from '../src/cli.js'
+import { main, USAGE } from '../src/cli.js'
+import { buildApp } from '../src/http/app.js'
+import { MockCore } from '../src/core/mock-core.js'
+import { loadSeed } from '../src/fixtures/load.js'
 import { selfSignedCredentials } from '../src/http/tls.js'
 import { BIN, ROOT, ensureBuilt } from './helpers/build.js'
 
@@ -150,6 +153,32 @@ t.test('--help and --version', async (t) => {
   }
   t.same(await completes(['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' })
   t.equal((await completes(['-v'])).stdout, `${pkg.version}\n`)
+})
+
+// Mutations tried (red, then reverted): the help as it was before this test → "missing from
+// --help" names the six it lacked (DELETE /__mock/faults/ID, GET /__mock/messages, GET|POST
+// /__mock/organizations, POST /__mock/organizations/ID/memberships, POST /__mock/users); a route
+// the app does not have added (`GET /__mock/users`) → "in --help but not registered".
+t.test('--help lists exactly the control routes the app registers', async (t) => {
+  const app = buildApp(new MockCore(loadSeed({})), { strictClients: false, logger: false })
+  const registered = new Set<string>()
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) {
+      // HEAD is Fastify's twin of each GET; a parameter is written ID in the help.
+      if (route.url.startsWith('/__mock') && method !== 'HEAD') registered.add(`${method} ${route.url.replace(/:[A-Za-z_]+/g, 'ID')}`)
+    }
+  })
+  await app.ready()
+  await app.close()
+  const control = USAGE.slice(USAGE.indexOf('Control API'))
+  const listed = new Set<string>()
+  // `GET|POST /__mock/clock`, `GET /__mock/sign-in?user_id=…`, `GET /__mock/webhooks[?settled=true]`.
+  for (const [, verbs, path] of control.matchAll(/\b((?:GET|POST|PUT|PATCH|DELETE)(?:\|(?:GET|POST|PUT|PATCH|DELETE))*) (\/__mock[^\s,?[]*?)(?=[\s,?[]|\.(?:\s|$))/g)) {
+    for (const verb of verbs.split('|')) listed.add(`${verb} ${path}`)
+  }
+  t.ok(registered.size > 10, `the app registers ${registered.size} control routes`)
+  t.same([...registered].filter((r) => !listed.has(r)).sort(), [], 'missing from --help')
+  t.same([...listed].filter((r) => !registered.has(r)).sort(), [], 'in --help but not registered')
 })
 
 t.test('bad usage exits 2 with a message', async (t) => {
