@@ -14,6 +14,22 @@
  * many there are"), mostly live and signed-in ones, so that most commands succeed; the share of
  * successful Frontend API commands is printed and must stay at 40% or more.
  *
+ * Sign-in and sign-up (§14) are commands too, from a new browser (cookie or native), a stale one or
+ * a client the model knows: password in one call (what @clerk/testing sends), the identifier then
+ * attempt_first_factor with the password, the identifier then prepare_first_factor + the email code,
+ * strategy=email_code then the code (424242), each with wrong passwords, wrong codes and unknown
+ * identifiers; separate steps on any attempt the model knows (its own client, another, nobody);
+ * sign-ups of a fresh address, a taken one (any case) and one another sign-up is still verifying,
+ * with or without the code at once. The compared state then also holds every client's sign_in and
+ * sign_up, every user, every message the mock would have sent, and in turn one attempt of each kind
+ * read by id. Checked on the real answers alone (whatever the model says): a completed attempt's
+ * created_session_id is an active session of its client and its last active one, and the attempt
+ * is no longer the client's sign_in/sign_up; a client's sign_in/sign_up is always one in progress;
+ * email addresses stay unique; every session's user exists. The single-session variant answers
+ * session_exists to a signed-in client. Known deviations the model follows (the mock's behaviour,
+ * reported, not Clerk's): a user already signed in on a multi-session client gets a second session
+ * (Clerk: 400 identifier_already_signed_in); session_exists is checked only when an attempt starts.
+ *
  * Mutations tried, each in a scratch git worktree (never in the real src/), with the counterexample
  * fast-check shrank to ("red" = the property failed, with the default seeds and run counts):
  *   lifecycle.ts statusAt `expireAt <= now` → `<` .................. red  toBoundary(expire)
