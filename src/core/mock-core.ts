@@ -25,6 +25,7 @@ import { verifyPassword } from './passwords.js'
 import { bapiClientJson, bapiSessionJson, bapiUserJson, clientJson, sessionJson, sessionsJson, signInTokenJson, userJson, type JsonView } from './serialize.js'
 import type { SignInToken } from './sign-in-tokens.js'
 import {
+  E164,
   Store,
   type Caller,
   type Client,
@@ -435,6 +436,20 @@ export class MockCore implements JsonView {
    * optional password, names, username and phone number, checked as a sign-up would check them. A
    * phone number needs phone numbers on in the environment, or the user could not sign in with it.
    */
+  /**
+   * A phone number a new user may get (the handle, the control API, the Backend API): E.164, and
+   * phone numbers on in the environment, or the user could not sign in with it.
+   */
+  checkPhoneNumber(phone: string, param: string): void {
+    if (!E164.test(phone)) throw errors.paramFormatInvalid(param, `${param} must be E.164 (+ and 7 to 15 digits, e.g. +15555550100), got ${JSON.stringify(phone)}.`)
+    if (!this.auth.signUp.enabled.includes('phone_number')) {
+      throw errors.paramFormatInvalid(
+        param,
+        "phone numbers are off in this mock's environment, so the user could not sign in with one: seed a fixture user with a phone_number (that turns them on), or set environment.user_settings.attributes.phone_number.enabled in the fixture.",
+      )
+    }
+  }
+
   createTestUser(input: TestUserInput): User {
     const where = (field: string) => input.param?.(field) ?? field
     const text = (v: unknown, field: string, max = 256): string | null => {
@@ -446,15 +461,7 @@ export class MockCore implements JsonView {
     if (email === null) throw errors.paramFormatInvalid(where('emailAddress'), `${where('emailAddress')} is required (the address the user signs in with).`)
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw errors.paramFormatInvalid(where('emailAddress'), `${where('emailAddress')} must be a valid email address, got ${JSON.stringify(email)}.`)
     const phone = text(input.phoneNumber, 'phoneNumber', 32)
-    if (phone !== null) {
-      if (!/^\+[1-9][0-9]{6,14}$/.test(phone)) throw errors.paramFormatInvalid(where('phoneNumber'), `${where('phoneNumber')} must be E.164 (+ and 7 to 15 digits, e.g. +15555550100), got ${JSON.stringify(phone)}.`)
-      if (!this.auth.signUp.enabled.includes('phone_number')) {
-        throw errors.paramFormatInvalid(
-          where('phoneNumber'),
-          "phone numbers are off in this mock's environment, so the user could not sign in with one: seed a fixture user with a phone_number (that turns them on), or set environment.user_settings.attributes.phone_number.enabled in the fixture.",
-        )
-      }
-    }
+    if (phone !== null) this.checkPhoneNumber(phone, where('phoneNumber'))
     const password = input.password === undefined || input.password === null ? null : input.password
     if (password !== null) {
       if (typeof password !== 'string' || password === '') throw errors.paramFormatInvalid(where('password'), `${where('password')} must be a non-empty string.`)

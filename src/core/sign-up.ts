@@ -10,6 +10,7 @@ import type { InstanceAuth } from './environment.js'
 import { ksuid } from './ids.js'
 import type { MessageKind } from './messages.js'
 import { hashPassword } from './passwords.js'
+import { E164 } from './store.js'
 import { checkCode, codeSent, verificationErrors, verificationJson, type Verification } from './verification.js'
 import type { SignUpJson, SignUpStatus, SignUpVerificationJson } from './wire.js'
 
@@ -60,7 +61,6 @@ export interface SignUpHost {
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/
-const E164 = /^\+[1-9][0-9]{6,14}$/
 
 export class SignUpAttempts extends AttemptBook<SignUpAttempt> {
   /** `POST /v1/client/sign_ups`. */

@@ -199,6 +199,9 @@ export interface StoreSnapshot {
 export const MAX_UNBOUND_DEV_BROWSERS = 10_000
 
 /** The user's primary email address, or null. */
+/** A phone number as Clerk takes one: E.164, `+` and 7 to 15 digits. */
+export const E164 = /^\+[1-9][0-9]{6,14}$/
+
 export function primaryEmail(user: User): string | null {
   return user.emailAddresses.find((e) => e.id === user.primaryEmailAddressId)?.emailAddress ?? null
 }

@@ -25,7 +25,6 @@ import {
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/
 /** E.164, as `mock.createUser` and fixtures take it: `+`, then 7 to 15 digits. */
-const E164 = /^\+[1-9][0-9]{6,14}$/
 /** Clerk's limit (bcrypt reads 72 bytes), with Clerk's own code. */
 const PASSWORD_MAX_BYTES = 72
 
@@ -49,16 +48,11 @@ function refuseUnmodelled(body: Partial<ProfileFields>): void {
  * here is. Refused while the environment has phone numbers off, as `mock.createUser` refuses them:
  * a user could not sign in with a number the instance does not take.
  */
-function checkPhones(phones: string[] | undefined, statuses: string[] | undefined, enabled: boolean): string[] {
+/** `check`: the core's rule for one number (E.164, phone numbers on in the environment). */
+function checkPhones(phones: string[] | undefined, statuses: string[] | undefined, check: (phone: string, param: string) => void): string[] {
   const list = phones ?? []
   if (list.length === 0) return []
-  if (!enabled) {
-    throw errors.paramFormatInvalid(
-      'phone_number',
-      "phone numbers are off in this mock's environment, so the user could not sign in with one: seed a fixture user with a phone_number (that turns them on), or set environment.user_settings.attributes.phone_number.enabled in the fixture.",
-    )
-  }
-  for (const phone of list) if (!E164.test(phone)) throw errors.paramFormatInvalid('phone_number', `${phone} must be E.164 (+ and 7 to 15 digits, e.g. +15555550100).`)
+  for (const phone of list) check(phone, 'phone_number')
   const dup = list.find((p, i) => list.indexOf(p) !== i)
   if (dup !== undefined) {
     throw new ClerkError(422, 'form_identifier_exists', 'That phone number is taken. Please try another.', `${dup} is given twice (each phone number belongs to one user, once).`, { param_name: 'phone_number' })
@@ -116,7 +110,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (body.email_address_identification_status !== undefined && body.email_address_identification_status.length > 0 && body.email_address_identification_status.length !== emails.length) {
       throw errors.paramFormatInvalid('email_address_identification_status', 'email_address_identification_status must have one item per email address.')
     }
-    const phones = checkPhones(body.phone_number, body.phone_number_identification_status, core.auth.signUp.enabled.includes('phone_number'))
+    const phones = checkPhones(body.phone_number, body.phone_number_identification_status, (phone, param) => core.checkPhoneNumber(phone, param))
     checkPassword(body.password)
     for (const field of ['public_metadata', 'private_metadata', 'unsafe_metadata'] as const) if (body[field] !== undefined) assertMetadataSize(field, body[field])
     const input: NewUser = {
