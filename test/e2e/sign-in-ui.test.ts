@@ -200,7 +200,11 @@ if (skipBrowser) {
     const email = 'hedy@example.com'
     await page.locator('input[name=emailAddress]').fill(email)
     await page.locator('input[name=password]').fill('frequency hopping 1942')
-    await continueButton(page).click()
+    // Enter in the password field submits, as a person may. (A click on Continue was once lost on a
+    // loaded CI machine: no POST /v1/client/sign_ups followed while the form was still laying out.)
+    const created = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/client/sign_ups', { timeout: 30_000 })
+    await page.locator('input[name=password]').press('Enter')
+    await created
     await codeField(page).pressSequentially('424242')
     const backend = createClerkClient({ apiUrl: mock.apiUrl, secretKey: mock.secretKey })
     await page.locator('#status').filter({ hasText: /^signed in as user_/ }).waitFor({ timeout: 15_000 })
