@@ -58,6 +58,27 @@
  *   identity.ts strictClients ignored ............................... red  tokens as anonymous (strict)
  *   identity.ts a stale __client cookie is not cleared .............. red  create, reset, then a read
  *   identity.ts native token only on 200 answers .................... red  set(+7d), touch natively
+ * The sign-in and sign-up mutations (run against main at 7f91acd):
+ *   sign-in.ts complete without creating the session ................ red  sign-in(password, new/cookie):
+ *     "created_session_id null is an active session of the client"
+ *   attempts.ts inProgress keeps a complete attempt on the client ... red  sign-up(fresh, then the code, new):
+ *     "the complete attempt is no longer the client's sign_up" (sign-ins and sign-ups share attempts.ts)
+ *   attempts.ts inProgress ignores abandon_at ....................... red  sign-in(identifier, then a wrong
+ *     password), set(T0+24h): the client's sign_in at exactly its abandon_at
+ *   sign-in.ts wrong one-call password checked after the attempt ..... red  sign-in(password, wrong, new/cookie)
+ *   sign-in.ts attempt_first_factor marks the password verified first  red  sign-in(identifier, then a wrong password)
+ *   mock-core.ts assertMaySignIn without the single-session rule ..... red  sign-in(password, wrong) on client A
+ *   mock-core.ts createSignIn always on a new client ................. red  sign-in(identifier …) on client A
+ *   mock-core.ts reset() keeps sign-in attempts ..................... red  the seed state of the next run
+ *   sign-ins.ts a new browser gets no cookie ......................... red  sign-in(password, new/cookie)
+ *   verification.ts a 6th wrong code still form_code_incorrect ...... GREEN: five wrong codes on one attempt
+ *     are rarely reached here (test/sign-ins.test.ts covers the limit)
+ *   verification.ts a code still works at exactly expire_at ......... GREEN: the clock rarely lands on a code's
+ *     expire_at (test/sign-ins.test.ts covers it)
+ *   sign-up.ts no second "taken" check when a sign-up completes ..... GREEN: two sign-ups of one address both
+ *     verified is rare here (the unique-email invariant would catch it)
+ *   attempts.ts a destroyed client's attempt still found by id ...... GREEN: equivalent from outside (its
+ *     client is gone, so the answer is a 404 either way)
  */
 import { createPublicKey, verify } from 'node:crypto'
 import { deepStrictEqual, equal, ok } from 'node:assert/strict'
