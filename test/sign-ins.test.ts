@@ -278,8 +278,9 @@ t.test('the real clerk-js in Node signs in with a ticket, and its session token 
     }
   }
   t.equal(await codeOf(clerk.client!.signIn.create({ strategy: 'ticket', ticket: 'nope' })), '400 ticket_invalid_code')
-  // Ada has no password in this fixture.
-  t.equal(await codeOf(clerk.client!.signIn.create({ identifier: 'ada@example.com', password: 'x', strategy: 'password' })), '400 strategy_for_user_invalid')
+  // Ada is signed in on this client already (and has no password in this fixture).
+  t.equal(await codeOf(clerk.client!.signIn.create({ identifier: 'ada@example.com', password: 'x', strategy: 'password' })), '400 identifier_already_signed_in')
+  t.equal(await codeOf(clerk.client!.signIn.create({ identifier: 'bob@example.com', password: 'x', strategy: 'password' })), '400 strategy_for_user_invalid')
 
   // A second ticket on the same clerk-js client adds a session (multi-session mode).
   const second = await clerk.client!.signIn.create({ strategy: 'ticket', ticket: core.signInTokens.create(BOB).token })
@@ -601,9 +602,43 @@ t.test('single-session mode: a signed-in browser gets session_exists on any stra
   }
   t.same(counts(), before)
   const multi = harness(flowFixture())
-  const res = await multi.call('POST', SIGN_INS, { body: 'strategy=password&identifier=ada%40example.com&password=ada-password', headers: multi.cookie(CLIENT_A) })
+  const res = await multi.call('POST', SIGN_INS, { body: 'strategy=password&identifier=dan%40example.com&password=dan-password', headers: multi.cookie(CLIENT_A) })
   t.equal(res.json.client.id, CLIENT_A)
   t.equal(res.json.client.sessions.length, 2)
+})
+
+t.test('a user already signed in on the client: identifier_already_signed_in naming the session, whichever step would complete', async (t) => {
+  const { core, call, cookie, counts } = harness(flowFixture())
+  const before = counts()
+  // Ada holds SESS_A on CLIENT_A: the one-call password and the identifier-first start are refused.
+  for (const body of ['strategy=password&identifier=ada%40example.com&password=ada-password', 'identifier=ADA%40example.com']) {
+    const res = await call('POST', SIGN_INS, { body, headers: cookie(CLIENT_A) })
+    assertClerkError(t, res, 400, 'identifier_already_signed_in', "You're already signed in", { message: "You're already signed in" })
+    t.same(res.json.errors[0].meta, { session_id: SESS_A }, 'meta names the session clerk-js switches to')
+    conforms(t, 'POST', SIGN_INS, res)
+  }
+  t.same(counts(), before, 'nothing created')
+  // Two attempts of one browser for Dan: the first completes, the second's password step is refused.
+  const b = browser(call)
+  const first = (await b('POST', SIGN_INS, 'identifier=dan%40example.com')).json.response.id
+  const second = (await b('POST', SIGN_INS, 'identifier=dan%40example.com')).json.response.id
+  const done = await b('POST', `${SIGN_INS}/${first}/attempt_first_factor`, 'strategy=password&password=dan-password')
+  t.equal(done.json.response.status, 'complete')
+  const again = await b('POST', `${SIGN_INS}/${second}/attempt_first_factor`, 'strategy=password&password=dan-password')
+  assertClerkError(t, again, 400, 'identifier_already_signed_in')
+  t.same(again.json.errors[0].meta, { session_id: done.json.response.created_session_id })
+  t.equal(core.userSessions(DAN, true).length, 1, 'Dan has one session')
+})
+
+t.test('single-session mode: a second attempt of the same browser cannot complete once another has', async (t) => {
+  const { call } = harness(flowFixture({ environment: { auth_config: { single_session_mode: true } } }))
+  const b = browser(call)
+  const ada = (await b('POST', SIGN_INS, 'identifier=ada%40example.com')).json.response.id
+  const dan = (await b('POST', SIGN_INS, 'identifier=dan%40example.com')).json.response.id
+  t.equal((await b('POST', `${SIGN_INS}/${dan}/attempt_first_factor`, 'strategy=password&password=dan-password')).json.response.status, 'complete')
+  const res = await b('POST', `${SIGN_INS}/${ada}/attempt_first_factor`, 'strategy=password&password=ada-password')
+  assertClerkError(t, res, 400, 'session_exists')
+  t.equal((await b('GET', '/v1/client')).json.response.sessions.length, 1, 'the browser holds one session')
 })
 
 t.test('a native client and a dev browser get their client from the first step', async (t) => {

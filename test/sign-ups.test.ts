@@ -45,7 +45,7 @@ function conforms(t: Test, method: string, path: string, res: { status: number; 
 }
 
 t.test('email + password: missing_requirements with the email unverified, the code, then a user with a verified address and a session', async (t) => {
-  const { core, b, counts } = harness()
+  const { core, call, b, counts } = harness()
   const before = counts()
   const created = await b('POST', SIGN_UPS, 'email_address=new%40example.com&password=long-enough-pw&first_name=New&last_name=Person&locale=en-US&timezone=UTC')
   t.equal(created.status, 200, 'ok', { body: created.json })
@@ -106,8 +106,9 @@ t.test('email + password: missing_requirements with the email unverified, the co
   t.same(counts(), { clients: before.clients + 1, users: before.users + 1 })
   assertClerkError(t, await b('PATCH', `${SIGN_UPS}/${signUp.id}`, 'first_name=Again'), 403, 'sign_up_cannot_be_updated')
 
-  // The new user signs in with the password.
-  const signIn = await b('POST', '/v1/client/sign_ins', 'strategy=password&identifier=new%40example.com&password=long-enough-pw')
+  // On this browser the new user is signed in already; another browser signs in with the password.
+  assertClerkError(t, await b('POST', '/v1/client/sign_ins', 'strategy=password&identifier=new%40example.com&password=long-enough-pw'), 400, 'identifier_already_signed_in')
+  const signIn = await call('POST', '/v1/client/sign_ins', { body: 'strategy=password&identifier=new%40example.com&password=long-enough-pw' })
   t.equal(signIn.json.response.status, 'complete', 'the new user signs in with the password')
 })
 
@@ -242,3 +243,19 @@ t.test('user.created and session.created come from the core when a sign-up compl
  *  - completeSignUp through the store instead of core.createUser: the webhook test (no user.created)
  *  - clientJson's sign_up always null: the first test (GET /v1/client carries it)
  */
+
+t.test('an address taken while a sign-up waits for its code: the code is refused unspent, and the sign-up can change address and finish', async (t) => {
+  const { call, b } = harness()
+  const body = 'email_address=same%40example.com&password=long-enough-pw'
+  const waiting = (await b('POST', SIGN_UPS, body)).json.response.id
+  // Another browser signs up with the same address and finishes first.
+  const other = await call('POST', SIGN_UPS, { body })
+  t.equal((await call('POST', `${SIGN_UPS}/${other.json.response.id}/attempt_verification`, { body: 'strategy=email_code&code=424242' })).json.response.status, 'complete')
+  assertClerkError(t, await b('POST', `${SIGN_UPS}/${waiting}/attempt_verification`, 'strategy=email_code&code=424242'), 422, 'form_identifier_exists')
+  const stillOpen = (await b('GET', `${SIGN_UPS}/${waiting}`)).json.response
+  t.equal(stillOpen.verifications.email_address.status, 'unverified', 'the code was not spent on a refused attempt')
+  t.same(stillOpen.unverified_fields, ['email_address'])
+  await b('PATCH', `${SIGN_UPS}/${waiting}`, 'email_address=other%40example.com')
+  const done = await b('POST', `${SIGN_UPS}/${waiting}/attempt_verification`, 'strategy=email_code&code=424242')
+  t.equal(done.json.response.status, 'complete', 'with another address it completes', { body: done.json })
+})

@@ -599,9 +599,18 @@ export class MockCore implements JsonView {
 
   // ---- sign-in and sign-up (REFERENCE §14) ------------------------------------------------------------
 
-  /** Single-session mode: a client with a signed-in session may not sign in (or up) again. */
-  assertMaySignIn(client: Client | null): void {
-    if (client !== null && this.auth.singleSession && this.#store.sessionsOf(client).some((s) => isSignedIn(this.status(s)))) throw signInErrors.sessionExists()
+  /**
+   * Single-session mode: a client with a signed-in session may not sign in (or up) again. And in
+   * any mode a user already signed in on the client is Clerk's `identifier_already_signed_in`
+   * (`userId`: who is signing in, once known). Checked when an attempt starts and again before a
+   * step that may complete it, as another attempt of the same client may have completed meanwhile.
+   */
+  assertMaySignIn(client: Client | null, userId?: string | null): void {
+    if (client === null) return
+    const signedIn = this.#store.sessionsOf(client).filter((s) => isSignedIn(this.status(s)))
+    if (this.auth.singleSession && signedIn.length > 0) throw signInErrors.sessionExists()
+    const same = userId == null ? undefined : signedIn.find((s) => s.userId === userId)
+    if (same !== undefined) throw signInErrors.alreadySignedIn(same.id)
   }
 
   /** A ticket sign-in: the ticket redeemed once and a session on the client (a new client when null). */
@@ -616,7 +625,7 @@ export class MockCore implements JsonView {
 
   /** `POST /v1/client/sign_ins` (any strategy but ticket) on the caller's client; a new client (made only if the attempt is accepted) when null. */
   createSignIn(client: Client | null, params: SignInParams): { attempt: SignInAttempt; client: Client } {
-    this.assertMaySignIn(client)
+    this.assertMaySignIn(client, typeof params.identifier === 'string' ? this.#store.identify(params.identifier)?.user.id : null)
     let on = client
     const attempt = this.signIns.create(this.#signInHost, () => (on ??= this.createClient()).id, params)
     return { attempt, client: on ?? this.#store.client(attempt.clientId) }
@@ -629,6 +638,9 @@ export class MockCore implements JsonView {
     params: SignInParams & { sign_out_of_other_sessions?: boolean },
   ): SignInAttempt {
     const host = this.#signInHost
+    // A complete or abandoned attempt gets its own refusal from the step (client_state_invalid).
+    const open = attempt.status !== 'complete' && this.clock.now() < attempt.abandonAt
+    if (open && (step.startsWith('attempt') || step === 'reset_password')) this.assertMaySignIn(this.#store.client(attempt.clientId), attempt.userId)
     switch (step) {
       case 'prepare_first_factor':
         return this.signIns.prepareFirstFactor(host, attempt, params)
@@ -653,6 +665,7 @@ export class MockCore implements JsonView {
 
   signUpStep(attempt: SignUpAttempt, step: 'update' | 'prepare_verification' | 'attempt_verification', params: SignUpParams & { strategy?: string | null; code?: string | null }): SignUpAttempt {
     const host = this.#signUpHost
+    if (step === 'attempt_verification' && attempt.status !== 'complete' && this.clock.now() < attempt.abandonAt) this.assertMaySignIn(this.#store.client(attempt.clientId))
     switch (step) {
       case 'update':
         return this.signUps.update(host, attempt, params)

@@ -360,6 +360,8 @@ export const signInErrors = {
     new ClerkError(400, 'sign_in_token_revoked_code', 'sign in token has been revoked', 'This sign in token has been revoked and cannot be used anymore.'),
   /** Single-session mode, and the client already has a signed-in session. */
   sessionExists: () => new ClerkError(400, 'session_exists', 'Session already exists', "You're already signed in."),
+  /** The user is already signed in on this client: clerk-js's `<SignIn/>` then switches to that session (`meta.session_id`). */
+  alreadySignedIn: (sessionId: string) => new ClerkError(400, 'identifier_already_signed_in', "You're already signed in", "You're already signed in", { session_id: sessionId }),
   notFound: (id: string) => new ClerkError(404, 'resource_not_found', 'not found', `No sign in was found with id ${id}`),
   /** api_errors.json lists the code with no texts; these are what Clerk answers. */
   identifierNotFound: () => new ClerkError(422, 'form_identifier_not_found', "Couldn't find your account.", "Couldn't find your account.", { param_name: 'identifier' }),

@@ -135,6 +135,9 @@ export class SignUpAttempts extends AttemptBook<SignUpAttempt> {
     if (typeof code !== 'string' || code === '') throw new ClerkError(422, 'form_param_missing', 'is missing', 'code must be included.', { param_name: 'code' })
     const v = which === 'email' ? attempt.emailVerification : attempt.phoneVerification
     if (v === null || v.code === null) throw verificationErrors.missing()
+    // Before the code counts: an address taken meanwhile must leave the verification open, so the
+    // sign-up can still change it and finish (after it, the code would be spent and the attempt stuck).
+    this.#assertStillFree(host, attempt)
     checkCode(v, code, this.clock.now())
     this.#maybeComplete(host, attempt)
     return attempt
@@ -219,12 +222,18 @@ export class SignUpAttempts extends AttemptBook<SignUpAttempt> {
 
   #maybeComplete(host: SignUpHost, attempt: SignUpAttempt): void {
     if (missingFields(host.auth, attempt).length > 0 || unverifiedFields(host.auth, attempt).length > 0) return
-    // Checked again at the end: another sign-up (or the Backend API) may have taken the address meanwhile.
-    if (attempt.emailAddress !== null && host.taken('email_address', attempt.emailAddress)) throw signUpErrors.identifierExists('email_address')
+    this.#assertStillFree(host, attempt)
     const { userId, sessionId } = host.completeSignUp(attempt)
     attempt.createdUserId = userId
     attempt.createdSessionId = sessionId
     attempt.status = 'complete'
+  }
+
+  /** Another sign-up (or the Backend API) may have taken an identifier since it was given. */
+  #assertStillFree(host: SignUpHost, attempt: SignUpAttempt): void {
+    if (attempt.emailAddress !== null && host.taken('email_address', attempt.emailAddress)) throw signUpErrors.identifierExists('email_address')
+    if (attempt.phoneNumber !== null && host.taken('phone_number', attempt.phoneNumber)) throw signUpErrors.identifierExists('phone_number')
+    if (attempt.username !== null && host.taken('username', attempt.username)) throw signUpErrors.identifierExists('username')
   }
 
   #assertOpen(attempt: SignUpAttempt): void {

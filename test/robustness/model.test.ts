@@ -26,9 +26,9 @@
  * created_session_id is an active session of its client and its last active one, and the attempt
  * is no longer the client's sign_in/sign_up; a client's sign_in/sign_up is always one in progress;
  * email addresses stay unique; every session's user exists. The single-session variant answers
- * session_exists to a signed-in client. Known deviations the model follows (the mock's behaviour,
- * reported, not Clerk's): a user already signed in on a multi-session client gets a second session
- * (Clerk: 400 identifier_already_signed_in); session_exists is checked only when an attempt starts.
+ * session_exists to a signed-in client, when an attempt starts and before a step that may complete
+ * it; a user already signed in on the client gets identifier_already_signed_in naming that session;
+ * an address taken while a sign-up waits is refused before its code counts.
  *
  * Mutations tried, each in a scratch git worktree (never in the real src/), with the counterexample
  * fast-check shrank to ("red" = the property failed, with the default seeds and run counts):
@@ -458,6 +458,11 @@ class Model {
   /** Single-session mode: a client the mock knows with a signed-in session may not start an attempt. */
   sessionExists(c: MClient | null): boolean {
     return this.settings.singleSession && c !== null && this.sessionsOf(c).some((s) => this.signedIn(s))
+  }
+
+  /** The user's signed-in session on the client, which Clerk's identifier_already_signed_in names. */
+  alreadySignedIn(c: MClient | null, userId: string | null): MSession | undefined {
+    return c === null || userId === null ? undefined : this.sessionsOf(c).find((s) => s.userId === userId && this.signedIn(s))
   }
 
   codeSent(): MVerification {
@@ -1240,9 +1245,14 @@ class SignInCommand implements Cmd {
     const what = `${this} as ${describeBrowser(b)} at T0+${m.now - T0}`
     const seen = b.kind === 'client' && !b.client.destroyed ? b.client : null
     const key = `sign-in ${this.how === 'identifier-code' ? 'identifier' : this.how}`
+    const already = this.input === 'unknown-identifier' ? undefined : m.alreadySignedIn(seen, user.id)
     if (m.sessionExists(seen)) {
       expectError(res, 400, 'session_exists', null, what)
       count(real, `${key} 400`, false)
+    } else if (already !== undefined) {
+      expectError(res, 400, 'identifier_already_signed_in', null, what)
+      equal(res.json.errors[0].meta?.session_id, already.id, `${what}: meta.session_id names the session`)
+      count(real, `${key} already signed in`, false)
     } else if (this.input === 'unknown-identifier') {
       expectError(res, 422, 'form_identifier_not_found', 'identifier', what)
       count(real, `${key} 422`, false)
@@ -1353,7 +1363,14 @@ class SignInStepCommand implements Cmd {
       return checkState(m, real)
     }
     let error: [number, string, string | null] | null = null
-    if (this.step === 'prepare-email') {
+    // Before a step that may complete it: another attempt of the same client may have signed in meanwhile.
+    const client = m.client(attempt.clientId)
+    const already = this.step === 'prepare-email' ? undefined : m.alreadySignedIn(client, attempt.userId)
+    if (this.step !== 'prepare-email' && m.sessionExists(client)) {
+      error = [400, 'session_exists', null]
+    } else if (already !== undefined) {
+      error = [400, 'identifier_already_signed_in', null]
+    } else if (this.step === 'prepare-email') {
       attempt.first = m.codeSent()
       m.messages.push({ to: user!.email, kind: 'sign_in_code', code: CODE })
     } else if (this.step === 'password') {
@@ -1375,7 +1392,6 @@ class SignInStepCommand implements Cmd {
     count(real, `${key} 200`, true)
     if (this.step !== 'prepare-email') {
       m.complete(attempt, res.json.response.created_session_id, attempt.userId)
-      const client = m.client(attempt.clientId)
       // The attempt completed is not the client's sign_in; a later attempt still in progress stays so.
       if (client.latestSignIn !== attempt.id) count(real, 'pending: an older attempt completed', true)
       assertCompleted(res.json, 'sign_in', what)
@@ -1487,11 +1503,15 @@ class SignUpStepCommand implements Cmd {
     if (this.step === 'prepare') {
       attempt.verification = m.codeSent()
       m.messages.push({ to: attempt.email, kind: 'sign_up_code', code: CODE })
+    } else if (m.sessionExists(m.client(attempt.clientId))) {
+      error = [400, 'session_exists', null]
+    } else if (m.users.some((u) => u.email.toLowerCase() === attempt.email.toLowerCase())) {
+      // A user took the address meanwhile (another sign-up completed first): refused before the code
+      // counts, so the verification stays open.
+      error = [422, 'form_identifier_exists', 'email_address']
     } else {
       const code = m.checkCode(attempt.verification, this.right ? CODE : '111111')
       if (code !== null) error = [code === 'form_code_incorrect' ? 422 : 400, code, code === 'form_code_incorrect' ? 'code' : null]
-      // Verified, but a user took the address meanwhile (another sign-up completed first): no user, no session.
-      else if (m.users.some((u) => u.email.toLowerCase() === attempt.email.toLowerCase())) error = [422, 'form_identifier_exists', 'email_address']
     }
     if (error !== null) {
       expectError(res, error[0], error[1], error[2], what)
