@@ -81,8 +81,11 @@ export class MockClock implements TimeSource {
     else this.#offset += advance
     if (move.frozen === true && this.#frozenAt === null) this.#frozenAt = this.now()
     if (move.frozen === false && this.#frozenAt !== null) {
-      this.#offset = this.#frozenAt - this.#source.now()
+      const at = this.#frozenAt
+      this.#offset = at - this.#source.now()
       this.#frozenAt = null
+      // The instant it runs on from: reading the source again could already be a millisecond later.
+      return at
     }
     return this.now()
   }
