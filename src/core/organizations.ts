@@ -10,7 +10,7 @@ import { ClerkError } from './errors.js'
 import { newId } from './ids.js'
 import type { TimeSource } from './time.js'
 import { DEFAULT_IMAGE, publicUserDataJson } from './serialize.js'
-import { primaryEmail, type User } from './store.js'
+import type { User } from './store.js'
 import type { BapiOrganizationJson, BapiOrganizationMembershipJson, OrganizationJson, OrganizationMembershipJson, RoleJson } from './organization-wire.js'
 
 /** Clerk's system permissions (`org:sys_…`): every admin has them all; a member reads the member list. */
@@ -362,15 +362,15 @@ export class Organizations {
 
   // ---- Clerk's JSON ------------------------------------------------------------------------
 
-  organizationJson(org: Organization): OrganizationJson {
+  /** What the Frontend and Backend API's organizations both say (`members_count` aside). */
+  #commonOrganizationJson(org: Organization) {
     return {
-      object: 'organization',
+      object: 'organization' as const,
       id: org.id,
       name: org.name,
       slug: org.slug,
       image_url: org.imageUrl ?? DEFAULT_IMAGE,
       has_image: org.imageUrl !== null,
-      members_count: this.membersCount(org.id),
       pending_invitations_count: 0,
       max_allowed_memberships: org.maxAllowedMemberships,
       admin_delete_enabled: org.adminDeleteEnabled,
@@ -378,6 +378,10 @@ export class Organizations {
       created_at: org.createdAt,
       updated_at: org.updatedAt,
     }
+  }
+
+  organizationJson(org: Organization): OrganizationJson {
+    return { ...this.#commonOrganizationJson(org), members_count: this.membersCount(org.id) }
   }
 
   membershipJson(m: Membership, user: User): OrganizationMembershipJson {
@@ -398,21 +402,10 @@ export class Organizations {
 
   bapiOrganizationJson(org: Organization, includeMembersCount = false): BapiOrganizationJson {
     return {
-      object: 'organization',
-      id: org.id,
-      name: org.name,
-      slug: org.slug,
-      image_url: org.imageUrl ?? DEFAULT_IMAGE,
-      has_image: org.imageUrl !== null,
+      ...this.#commonOrganizationJson(org),
       ...(includeMembersCount ? { members_count: this.membersCount(org.id) } : {}),
-      pending_invitations_count: 0,
-      max_allowed_memberships: org.maxAllowedMemberships,
-      admin_delete_enabled: org.adminDeleteEnabled,
-      public_metadata: org.publicMetadata,
       private_metadata: org.privateMetadata,
       ...(org.createdBy === null ? {} : { created_by: org.createdBy }),
-      created_at: org.createdAt,
-      updated_at: org.updatedAt,
     }
   }
 
@@ -428,16 +421,8 @@ export class Organizations {
       public_metadata: m.publicMetadata,
       private_metadata: m.privateMetadata,
       organization: this.bapiOrganizationJson(org),
-      public_user_data: {
-        user_id: user.id,
-        first_name: user.firstName,
-        last_name: user.lastName,
-        profile_image_url: user.imageUrl ?? DEFAULT_IMAGE,
-        image_url: user.imageUrl ?? DEFAULT_IMAGE,
-        has_image: user.imageUrl !== null,
-        identifier: primaryEmail(user) ?? user.username ?? user.id,
-        username: user.username,
-      },
+      // The Backend API's also has the older profile_image_url.
+      public_user_data: { ...publicUserDataJson(user), profile_image_url: user.imageUrl ?? DEFAULT_IMAGE },
       created_at: m.createdAt,
       updated_at: m.updatedAt,
     }
